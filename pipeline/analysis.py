@@ -1,0 +1,416 @@
+"""Text analysis for mixed Arabic/English medical text: tokenising, normalising, stop words, stemming.
+
+One analyzer serves every text field at index and query time. Each token is analysed by its own
+script, so a field may mix Arabic and English freely:
+
+- Arabic: orthographic normalisation (`normalize_arabic`), stop words (MSA plus common dialect
+  function words), then a light10-style light stemmer (Larkey, Ballesteros & Connell) with small
+  protection lists. Not Whoosh's ISRI root stemmer: roots merge unrelated words (علامات with علم).
+- Latin: case and accent folding, English stop words, Porter2 stemming; medical abbreviations
+  (CT, MRI, mRNA, HbA1c, NSAIDs) are lowercased but neither stemmed nor stopped.
+- Numbers: kept, with Arabic-Indic and Persian digits written as ASCII.
+
+Token offsets always refer to the original text, so highlights mark vocalised Arabic correctly.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
+from whoosh.lang.porter2 import stem as _porter2_stem
+
+__all__ = ["analyze", "normalize_arabic", "text_analyzer"]
+
+# --- Character classes -------------------------------------------------------------------------
+
+# Zero-width spaces/joiners, LRM/RLM, bidi embeddings and isolates, BOM: invisible, never split words.
+_IGNORABLE_RANGES = ((0x200B, 0x200F), (0x202A, 0x202E), (0x2066, 0x2069), (0xFEFF, 0xFEFF))
+# Harakat and other Arabic combining marks, superscript alef, Quranic marks, tatweel,
+# and the isolated/medial presentation forms of the harakat.
+_AR_MARK_RANGES = ((0x0610, 0x061A), (0x064B, 0x065F), (0x0670, 0x0670), (0x06D6, 0x06ED),
+                   (0x0640, 0x0640), (0x08D3, 0x08FF), (0xFE70, 0xFE7F))
+
+
+def _char_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    """Write code point ranges as the inside of a regex character class."""
+    return "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges)
+
+
+_IGNORABLE = _char_class(_IGNORABLE_RANGES)
+_AR_MARK = _char_class(_AR_MARK_RANGES)
+# Arabic letters, including Persian/Urdu additions and presentation-form letters and ligatures.
+_AR_LETTER = ("\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc"
+              "\u06ff\u0750-\u077f\u08a0-\u08c9\ufb50-\ufd3d\ufd50-\ufdc7\ufdf0-\ufdfb\ufe80-\ufefc")
+_AR_BLOCKS = "\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufefe"
+_DIGIT = "0-9\u0660-\u0669\u06f0-\u06f9"
+# Any letter of another script (Latin, Greek, ...): Python's [^\W\d_] minus the Arabic blocks.
+_OTHER_LETTER = rf"(?![{_AR_BLOCKS}])[^\W\d_]"
+_LATIN_MARK = "\u0300-\u036f"
+
+_AR_WORD = rf"[{_AR_LETTER}](?:[{_IGNORABLE}]*[{_AR_LETTER}{_AR_MARK}])*"
+# 2.5, ٢٫٥, 1,000 (a comma joins only before exactly three digits, so a list like 1,2 still splits).
+_NUMBER_PART = rf"[{_DIGIT}](?:[{_IGNORABLE}]*[{_DIGIT}])*"
+_NUMBER = rf"{_NUMBER_PART}(?:(?:[.\u066b\u066c]|,(?=[{_DIGIT}]{{3}}(?![{_DIGIT}]))){_NUMBER_PART})*"
+# B12, HbA1c, Crohn's, C++, C#: letters then letters/digits, an inner apostrophe, a ++ or # tail.
+_OTHER_PART = rf"{_OTHER_LETTER}(?:[{_IGNORABLE}]*(?:{_OTHER_LETTER}|[{_LATIN_MARK}{_DIGIT}]))*"
+_OTHER_WORD = rf"{_OTHER_PART}(?:['\u2019]{_OTHER_PART})*(?:\+\+|#)?"
+
+TOKEN_PATTERN = re.compile(rf"(?P<ar>{_AR_WORD})|(?P<num>{_NUMBER})|(?P<word>{_OTHER_WORD})")
+
+_IGNORABLE_RE = re.compile(f"[{_IGNORABLE}]")
+_AR_LETTER_RE = re.compile(f"[{_AR_LETTER}]")
+_DIGIT_RE = re.compile(f"[{_DIGIT}]")
+_LATIN_MARK_RE = re.compile(f"[{_LATIN_MARK}]")
+_POSSESSIVE_RE = re.compile(r"['\u2019][sS]$")
+_APOSTROPHE_RE = re.compile(r"['\u2019]")
+
+_DIGITS_TO_ASCII = {**{0x0660 + i: str(i) for i in range(10)}, **{0x06F0 + i: str(i) for i in range(10)}}
+
+# --- Stop words --------------------------------------------------------------------------------
+
+EN_STOP_WORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing done down during each either few for from
+further had has have having he her here hers herself him himself his how however i if in into is
+it its itself just may me might more most must my myself neither no nor not of off on once only or
+other our ours ourselves out over own same shall she should so some such than that the their
+theirs them themselves then there these they this those through thus to too under until up upon us
+very was we were what when where which while who whom whose why will with within without would yet
+you your yours yourself yourselves
+dont doesnt didnt isnt arent wasnt werent cant cannot couldnt wont wouldnt shouldnt im ive youre
+theyre thats whats theres
+""".split())
+
+# Stored normalised (as normalize_arabic writes them: bare alef, ي for ى, ه for ة), because the
+# check runs on normalised tokens. Words that are also common medical terms are left out on
+# purpose: ام (mother), ذات (as in ذات الرئة), اذن (ear, same spelling as إذن), طب (medicine),
+# حاجه (urge), فقد (loss), فعلي (actual).
+_AR_STOP_BASE = frozenset("""
+في من الي علي عن مع حتي منذ مذ لدي عند بين ضد نحو خلال حول دون بدون عبر تحت فوق امام خلف وراء قبل
+بعد اثناء ضمن سوي غير مثل كما لكن بل ثم او اما اذا اذ لو لولا كي لكي حيث بينما عندما كلما لما ان
+انه انها انهم انما كان كانت كانوا كنت يكون تكون يكونوا اصبح اصبحت صار صارت ظل مازال لازال لايزال
+يزال تزال تم يتم تتم كانه لان لانه لانها
+هذا هذه هذان هذين هاتان هاتين هولاء ذلك تلك ذاك ذلكم اوليك هنا هناك هنالك ثمه
+الذي التي الذين اللذان اللذين اللتان اللتين اللاتي اللواتي اللايي
+انا انت انتم انتن انتما نحن هو هي هم هن هما اياه اياها اياهم اياك
+له لها لهم لهن لهما به بها بهم بهما منه منها منهم عنه عنها عنهم فيه فيها فيهم عليه عليها عليهم
+اليه اليها اليهم معه معها معهم لديه لديها لديهم عنده عندها عندهم بينهم
+هل ما ماذا لماذا متي اين كيف كم اي ايه
+لا لم لن ليس ليست ليسوا ليسا لسنا
+كل كلا كلتا بعض جميع كافه عده احد احدي نفس معظم اغلب اكثر اقل ذو ذا ذي
+قد لقد سوف ايضا فقط جدا الان حاليا هكذا كذلك لذلك لهذا بذلك بهذا ربما الا اليس يا ايها ايتها
+نعم بلي حين حينما حينيذ عنديذ بعدما قبلما مما عما فيما بما ممن عمن طالما سواء حسب وفقا مثلا غالبا
+احيانا دايما ابدا
+ايش شو ليش ليه وش اللي مش مو مب موب مافي ماكو اكو ازاي فين وين امتي مين منو شنو شلون اشلون ده دي
+دا دول كده كدا هيك هيدا هيدي هاد هادا هادي هذي هاذا هاذي هادول هدول عشان علشان لانو انو بس يعني
+ايوه لسه لسا برضه برضو كمان هلق دلوقتي دلوقت دحين الحين هسه هسا بدي بدك بده عايز عايزه عاوز عاوزه
+ابغي زي بتاع بتاعه بتاعت تبع تبعه اوي كتير كثير شويه شي شيء وياه ويا خلاص يلا
+""".split())
+
+# Function words that often carry a conjunction و or ف ("وفي", "فهو"); their prefixed forms are
+# stop words too. هم is not here: وهم (illusion) and فهم (understanding) are content words.
+_AR_CONJUNCTION_HOSTS = frozenset("""
+في من الي علي عن مع هذا هذه ذلك تلك التي الذي الذين ان انه انها هو هي لا لم لن ما قد كان كانت كل
+بعض عند بين لكن اذا لذلك كذلك بعد قبل هل ليس مثل حتي غير
+""".split())
+_AR_CONJUNCTION_EXCEPTIONS = frozenset({"فعلي", "فقد"})
+
+AR_STOP_WORDS = _AR_STOP_BASE | (
+    frozenset(conj + word for conj in "وف" for word in _AR_CONJUNCTION_HOSTS) - _AR_CONJUNCTION_EXCEPTIONS
+)
+
+# --- Light stemming ----------------------------------------------------------------------------
+
+# light10 affixes, normalised: ة and ية are the same letters as ه and يه after normalisation.
+AR_ARTICLES = ("وال", "بال", "كال", "فال", "لل", "ال")
+AR_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+# Clitics tried (longest first) only when looking a word up in AR_ROOT_INITIAL_WORDS, so that
+# بالتهاب and لوريد find التهاب and وريد even though light10 never strips a bare ب or ل.
+_AR_PROTECTION_PREFIXES = AR_ARTICLES + ("وب", "ول", "فب", "فل", "و", "ف", "ب", "ل", "ك", "")
+
+# Words whose ending looks like a light10 suffix but belongs to the word: suffix stripping stops as
+# soon as it reaches one. Without this سرطان→سرط while سرطانات→سرطان, بطين→بط (duck), جنين→جن,
+# ثدي→ثد, and حمى (fever) would share حم with حمية (diet). Short words are here when the stripped
+# letter is a root letter (ثدي, حمى, وعي); light10's own minimum lengths protect the rest.
+AR_ROOT_FINAL_WORDS = frozenset("""
+سرطان حيوان بيان دخان ادمان شريان اسنان لسان نسيان هذيان دوران غثيان يرقان انسان
+بطين جنين جنون دهون قولون هرمون بالون البومين ثدي حمي وعي معده
+""".split())
+
+# Words whose first letters look like a prefix (و, ال, كال, بال) but belong to the word. Without
+# this ولادة→لاد but الولادة→ولاد, and التهاب→تهاب but الالتهاب→التهاب. Their light stems are
+# computed below (AR_ROOT_INITIAL_STEMS).
+AR_ROOT_INITIAL_WORDS = frozenset("""
+وريد ولاده وقايه وظيفه وزن وجع ورم وعي وباء وراثه وراثي وحمه وذمه وتر وسواس وصفه وجبه وفاه وعاء
+ورك وليد وسيله وحده وضع وقت وسط وجه وجنه وهن وخز والد
+التهاب التيام التواء التصاق الياف البومين الفا كالسيوم بالون
+""".split())
+
+
+def _strip_suffixes(word: str) -> str:
+    """Strip light10 suffixes, each tried once in order, keeping at least two letters."""
+    for suffix in AR_SUFFIXES:
+        if word in AR_ROOT_FINAL_WORDS:
+            break
+        if word.endswith(suffix) and len(word) >= len(suffix) + 2:
+            word = word[: -len(suffix)]
+    return word
+
+
+AR_ROOT_INITIAL_STEMS = frozenset(_strip_suffixes(word) for word in AR_ROOT_INITIAL_WORDS)
+
+
+@lru_cache(maxsize=100_000)
+def arabic_light_stem(word: str) -> str:
+    """Light-stem a normalised Arabic word (light10 rules plus the protection lists)."""
+    for prefix in _AR_PROTECTION_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            stem = _strip_suffixes(word[len(prefix):])
+            if stem in AR_ROOT_INITIAL_STEMS:
+                return stem
+    # light10: a conjunction و if three letters remain, then one article if two letters remain.
+    if word.startswith("و") and len(word) >= 4:
+        word = word[1:]
+    for article in AR_ARTICLES:
+        if word.startswith(article) and len(word) - len(article) >= 2:
+            word = word[len(article):]
+            break
+    return _strip_suffixes(word)
+
+
+@lru_cache(maxsize=100_000)
+def english_stem(word: str) -> str:
+    """Stem a folded English word with Porter2 (Snowball English)."""
+    return _porter2_stem(word) or word
+
+
+# --- Normalisation -----------------------------------------------------------------------------
+
+
+def _arabic_table() -> dict[int, str | None]:
+    """Build the str.translate table behind normalize_arabic."""
+    table: dict[int, str | None] = {cp: None for lo, hi in _AR_MARK_RANGES + _IGNORABLE_RANGES
+                                    for cp in range(lo, hi + 1)}
+    table.update(_DIGITS_TO_ASCII)
+    table.update({
+        ord("آ"): "ا", ord("أ"): "ا", ord("إ"): "ا", ord("ٱ"): "ا", ord("ٲ"): "ا", ord("ٳ"): "ا",
+        ord("ى"): "ي", ord("ة"): "ه",
+        # Hamza on a seat folds to the seat: ؤ→و, ئ→ي. Stripping the combining hamza (U+0654) already
+        # does this to decomposed text, so composed and decomposed spellings agree, and informal
+        # spellings that drop the hamza (مسوول, سوال) meet the formal ones.
+        ord("ؤ"): "و", ord("ئ"): "ي",
+        # Persian keyboard letters often typed in Arabic text.
+        ord("ی"): "ي", ord("ک"): "ك", ord("ۀ"): "ه", ord("ە"): "ه",
+        ord("\u066b"): ".", ord("\u066c"): None,  # Arabic decimal and thousands separators
+    })
+    # Presentation forms (ligatures, contextual shapes) become plain letters, normalised in turn.
+    # Isolated harakat decompose to a space and the mark: both go. Whole-phrase ligatures (ﷺ, ﷻ)
+    # are honorifics, no search term, so they go too.
+    for cp in [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFF)]:
+        decomposed = unicodedata.normalize("NFKC", chr(cp))
+        if decomposed != chr(cp):
+            phrase = " " in decomposed.strip()
+            table[cp] = None if phrase else decomposed.replace(" ", "").translate(table) or None
+    return table
+
+
+_ARABIC_TABLE = _arabic_table()
+
+
+def normalize_arabic(text: str) -> str:
+    """Normalise Arabic spelling: drop marks and tatweel, fold letter variants and digits."""
+    return text.translate(_ARABIC_TABLE)
+
+
+def _arabic_term(raw: str) -> str | None:
+    """Return the normalised Arabic word, or None for a stop word or a lone letter."""
+    word = normalize_arabic(raw)
+    if len(word) < 2 or word in AR_STOP_WORDS:
+        return None
+    return word
+
+
+def _number_term(raw: str) -> str:
+    """Write a number with ASCII digits and no thousands separators."""
+    return normalize_arabic(raw).replace(",", "")
+
+
+def _abbreviation(word: str) -> str | None:
+    """Return the abbreviation word stands for (CT, MRI, mRNA, HbA1c, NSAIDs→NSAID), else None."""
+    letters = [c for c in word if c.isalpha()]
+    if 2 <= len(letters) <= 5 and not any(c.islower() for c in letters):
+        return word
+    # Plural of an all-caps abbreviation: NSAIDs, UTIs, CTs.
+    if word.endswith("s") and 2 <= len(letters) - 1 <= 5 and not any(c.islower() for c in word[:-1]):
+        return word[:-1]
+    # A capital after the first letter marks lab and unit notation: mRNA, HbA1c, IgE, pH, SpO2.
+    if any(c.isupper() for c in word[1:]) and any(c.islower() for c in word):
+        return word
+    return None
+
+
+def _fold_latin(word: str) -> str:
+    """Case-fold, drop accents and compatibility forms (Ménière→meniere, ﬁ→fi), ASCII digits."""
+    folded = unicodedata.normalize("NFKD", word.casefold())
+    return _LATIN_MARK_RE.sub("", folded).translate(_DIGITS_TO_ASCII)
+
+
+def _latin_term(raw: str) -> tuple[str | None, bool]:
+    """Return (term, stemmable) for a non-Arabic word; term is None for a stop word."""
+    word = _APOSTROPHE_RE.sub("", _POSSESSIVE_RE.sub("", _IGNORABLE_RE.sub("", raw)))
+    abbreviation = _abbreviation(word)
+    if abbreviation is not None:
+        return _fold_latin(abbreviation) or None, False
+    term = _fold_latin(word)
+    if not term or term in EN_STOP_WORDS:
+        return None, False
+    # Only plain words go to Porter2; B12, C++ and the like are kept as written.
+    return term, term.isalpha()
+
+
+def _classify(raw: str) -> tuple[str | None, str | None]:
+    """Return (term, script) for a raw token: script is "ar"/"en" if it should be stemmed."""
+    start = _IGNORABLE_RE.sub("", raw)[:1]
+    if not start:
+        return None, None
+    if _AR_LETTER_RE.match(start):
+        term = _arabic_term(raw)
+        return term, "ar" if term else None
+    if _DIGIT_RE.match(start):
+        return _number_term(raw), None
+    term, stemmable = _latin_term(raw)
+    return term, "en" if stemmable else None
+
+
+# --- Whoosh components -------------------------------------------------------------------------
+
+
+class _Comparable:
+    """Compare and hash by class and attributes, as Whoosh's own analysis components do."""
+
+    def __eq__(self, other: object) -> bool:
+        return other is not None and self.__class__ is other.__class__ and self.__dict__ == other.__dict__
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self.__class__.__name__)
+
+
+def _is_caps_word(match: re.Match) -> bool:
+    """Tell whether a match is a non-Arabic word with letters and no lowercase letter."""
+    text = match.group()
+    return (match.lastgroup == "word" and any(c.isalpha() for c in text)
+            and not any(c.islower() for c in text))
+
+
+def _shouted(matches: list[re.Match]) -> set[int]:
+    """Return the indexes of words in shouted all-caps runs (headings), which are not abbreviations."""
+    # A run is consecutive all-caps words (numbers between them don't break it). It is shouted text
+    # with three or more words, or two words one of which has six or more letters: "SIGNS AND
+    # SYMPTOMS" and "KIDNEY STONES" are, "CT", "HIV/AIDS" and "MRI SCAN" are not.
+    shouted: set[int] = set()
+    run: list[int] = []
+    for i, match in enumerate([*matches, None]):
+        if match is not None and match.lastgroup == "num":
+            continue
+        if match is not None and _is_caps_word(match):
+            run.append(i)
+            continue
+        longest = max((sum(c.isalpha() for c in matches[j].group()) for j in run), default=0)
+        if len(run) >= 3 or (len(run) == 2 and longest >= 6):
+            shouted.update(run)
+        run = []
+    return shouted
+
+
+class MultiScriptTokenizer(_Comparable, Tokenizer):
+    """Split text into Arabic words (marks and tatweel kept inside), numbers and other words."""
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs):
+        """Yield one token per word of value, with offsets into value."""
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        matches = list(TOKEN_PATTERN.finditer(value))
+        shouted = _shouted(matches)
+        for i, match in enumerate(matches):
+            text = match.group()
+            if keeporiginal:
+                t.original = text
+            # Lowercase all-caps headings here, where the neighbouring words are still visible, so
+            # the filter doesn't mistake their short words for abbreviations.
+            t.text = text.lower() if i in shouted else text
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + i
+            if chars:
+                t.startchar, t.endchar = start_char + match.start(), start_char + match.end()
+            yield t
+
+
+class MultiScriptNormalizeFilter(_Comparable, Filter):
+    """Normalise each token by its script and drop stop words, renumbering positions."""
+
+    def __call__(self, tokens):
+        """Yield normalised tokens; tag stemmable ones with script "ar" or "en"."""
+        pos = None
+        for t in tokens:
+            term, t.script = _classify(t.text)
+            if term is None:
+                if not t.removestops:
+                    # Blank text: a stop word must never look like a matched term when highlighting
+                    # (كل "all" is a stop word but also the stem of الكلى).
+                    t.text, t.stopped = "", True
+                    yield t
+                continue
+            t.text, t.stopped = term, False
+            if t.positions:
+                pos = t.pos if pos is None else pos + 1
+                t.pos = pos
+            yield t
+
+
+class MultiScriptStemFilter(_Comparable, Filter):
+    """Stem tokens tagged by MultiScriptNormalizeFilter: Arabic light10, English Porter2."""
+
+    is_morph = True
+
+    def __call__(self, tokens):
+        """Yield tokens with their text stemmed."""
+        for t in tokens:
+            if not t.stopped:
+                script = getattr(t, "script", None)
+                if script == "ar":
+                    t.text = arabic_light_stem(t.text)
+                elif script == "en":
+                    t.text = english_stem(t.text)
+            yield t
+
+
+def text_analyzer() -> Analyzer:
+    """Return the analyzer for title/heading/body fields, at index and query time."""
+    return MultiScriptTokenizer() | MultiScriptNormalizeFilter() | MultiScriptStemFilter()
+
+
+_ANALYZER = text_analyzer()
+
+
+def analyze(text: str) -> list[str]:
+    """Return the terms text_analyzer() yields for text, in order."""
+    return [t.text for t in _ANALYZER(text)]

@@ -1,0 +1,24 @@
+"""The run's settings, validated once and passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .sources import DEFAULT_MAX_BYTES
+
+
+@dataclass(frozen=True)
+class Config:
+    """Where the pipeline reads and writes.
+
+    sources: folder of source articles (read only).
+    locales: folder of catalogues (`templates/*.pot`, `<locale>/LC_MESSAGES/*.po`).
+    index: folder of the Whoosh index.
+    max_bytes: source files larger than this are refused.
+    """
+
+    sources: Path = Path("sources")
+    locales: Path = Path("locales")
+    index: Path = Path("index")
+    max_bytes: int = DEFAULT_MAX_BYTES

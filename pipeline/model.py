@@ -1,0 +1,142 @@
+"""The model that flows from parsers to catalogues to the index: articles, sections, paragraphs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+LEAD_SECTION = "lead"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph (or list item, table cell...) of a section.
+
+    text: the paragraph with whitespace collapsed.
+    line: 1-based line of the source file where it starts.
+    """
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the paragraphs under it.
+
+    id: slug of the heading, unique within the article (`lead` for text before any heading).
+    heading: the heading text, whitespace collapsed ("" for the lead section).
+    line: source line of the heading (of the first paragraph for the lead section).
+    paragraphs: the section's paragraphs in document order.
+    """
+
+    id: str
+    heading: str
+    line: int
+    paragraphs: tuple[Paragraph, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The section's paragraphs joined by blank lines."""
+        return "\n\n".join(p.text for p in self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Article:
+    """One source article, as parsed.
+
+    id: path under `sources/` without its suffix, case kept (`kidney/stones`).
+    locale: the article's language as a locale code (`en`, `ar`); see sources.py for how it is found.
+    title: the article's title ("" when it has none).
+    byline: who wrote it ("" when unknown).
+    sections: the lead section (if any text precedes the first heading) then one per heading.
+    path: the source file, relative to the sources folder's parent (`sources/x.txt`).
+    content_hash: SHA-256 of the source file's bytes; unchanged hash = unchanged article.
+    """
+
+    id: str
+    locale: str
+    title: str
+    byline: str
+    sections: tuple[Section, ...]
+    path: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """What a parser returns: the article's content without its identity.
+
+    locale: the language the document declares (HTML `lang`, front matter), or None.
+    title_line: source line of the title (0 when the title was not in the text).
+    """
+
+    title: str
+    byline: str
+    sections: tuple[Section, ...]
+    locale: str | None = None
+    title_line: int = 0
+
+
+_SPACE = re.compile(r"\s+")
+_NOT_SLUG = re.compile(r"[^\w]+")
+
+
+def collapse(text: str) -> str:
+    """Collapse runs of whitespace to single spaces and strip the ends."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def slugify(heading: str) -> str:
+    """Turn a heading into a URL-safe id, keeping letters of any script."""
+    text = unicodedata.normalize("NFKC", heading).lower()
+    # Combining marks (Arabic harakat, accents) would make vocalised and plain headings differ.
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    text = text.replace("\u0640", "")  # tatweel
+    return _NOT_SLUG.sub("-", text).strip("-_")
+
+
+@dataclass
+class SectionBuilder:
+    """Collect headings and paragraphs in document order into sections with unique ids."""
+
+    sections: list[Section] = field(default_factory=list)
+    _heading: str = ""
+    _line: int = 0
+    _paragraphs: list[Paragraph] = field(default_factory=list)
+    _ids: set[str] = field(default_factory=set)
+    _started: bool = False
+
+    def heading(self, text: str, line: int) -> None:
+        """Start a new section."""
+        self._flush()
+        self._heading, self._line, self._started = collapse(text), line, True
+
+    def paragraph(self, text: str, line: int) -> None:
+        """Add a paragraph to the current section (the lead section before any heading)."""
+        text = collapse(text)
+        if not text:
+            return
+        if not self._paragraphs and not self._started:
+            self._line = line
+            self._started = True
+        self._paragraphs.append(Paragraph(text, line))
+
+    def build(self) -> tuple[Section, ...]:
+        """Return the sections collected so far."""
+        self._flush()
+        return tuple(self.sections)
+
+    def _flush(self) -> None:
+        if not self._started or (not self._heading and not self._paragraphs):
+            return
+        base = slugify(self._heading) if self._heading else LEAD_SECTION
+        base = base or "section"
+        section_id, n = base, 1
+        while section_id in self._ids:
+            n += 1
+            section_id = f"{base}-{n}"
+        self._ids.add(section_id)
+        self.sections.append(Section(section_id, self._heading, self._line, tuple(self._paragraphs)))
+        self._heading, self._paragraphs, self._started = "", [], False

@@ -1,0 +1,98 @@
+"""HTML articles, parsed by BeautifulSoup with lxml: headings start sections, blocks are paragraphs."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+
+from ..model import ParsedDocument, SectionBuilder, collapse
+from .lines import LineFinder
+
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Page furniture and code, never article text.
+DROPPED = frozenset({"script", "style", "nav", "header", "footer", "aside", "form", "noscript",
+                     "template", "iframe", "object", "embed", "svg", "math", "canvas", "button",
+                     "select", "textarea", "head"})
+# Elements that end a run of inline text; any other element is inline.
+BLOCKS = frozenset({"html", "body", "main", "article", "section", "div", "p", "blockquote", "pre",
+                    "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr",
+                    "td", "th", "caption", "figure", "figcaption", "address", "details", "summary",
+                    "hr", "center", "fieldset", "legend"}) | HEADINGS
+_NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
+
+
+def parse(text: str, path: str = "<html>") -> ParsedDocument:
+    """Split an HTML article into title, author and sections."""
+    soup = BeautifulSoup(text, "lxml")
+    html = soup.find("html")
+    locale = html.get("lang") if isinstance(html, Tag) else None
+    author = soup.find("meta", attrs={"name": "author"})
+    byline = collapse(author.get("content", "")) if isinstance(author, Tag) else ""
+    title_tag = soup.find("title")
+    title = collapse(title_tag.get_text(" ")) if title_tag else ""
+    first_h1 = soup.find("h1")
+    if not title and first_h1:
+        title = collapse(first_h1.get_text(" "))
+
+    for tag in soup.find_all(DROPPED):
+        tag.decompose()
+    lines = LineFinder(text)
+    title_line = lines.line_of(title) if title else 0
+    walker = _Walker(SectionBuilder(), lines, title)
+    walker.walk(soup.body or soup)
+    return ParsedDocument(title=title, byline=byline, sections=walker.builder.build(),
+                          locale=locale if isinstance(locale, str) else None, title_line=title_line)
+
+
+class _Walker:
+    """Turn the element tree into headings and paragraphs, in document order."""
+
+    def __init__(self, builder: SectionBuilder, lines: LineFinder, title: str):
+        self.builder = builder
+        self.lines = lines
+        self.title = title
+        self.seen_heading = False
+
+    def walk(self, element: Tag) -> None:
+        run: list[str] = []
+        for child in element.children:
+            if isinstance(child, NavigableString):
+                if not isinstance(child, _NOT_TEXT):
+                    run.append(str(child))
+            elif child.name in HEADINGS:
+                self._paragraph(run)
+                self._heading(collapse(child.get_text(" ")), child.name)
+            elif child.name in BLOCKS:
+                self._paragraph(run)
+                self.walk(child)
+            else:
+                run.append(_inline_text(child))
+        self._paragraph(run)
+
+    def _heading(self, text: str, name: str) -> None:
+        # The h1 that repeats the page title is the title, not a section.
+        if name == "h1" and not self.seen_heading and text == self.title:
+            self.seen_heading = True
+            self.lines.line_of(text)
+            return
+        self.seen_heading = True
+        if text:
+            self.builder.heading(text, self.lines.line_of(text))
+
+    def _paragraph(self, run: list[str]) -> None:
+        text = collapse("".join(run))
+        run.clear()
+        if text:
+            self.builder.paragraph(text, self.lines.line_of(text))
+
+
+def _inline_text(element: Tag) -> str:
+    """The text of an inline element; line breaks and stray blocks inside it separate words."""
+    if element.name == "br":
+        return " "
+    return "".join(
+        " " if isinstance(node, Tag) else str(node)
+        for node in element.descendants
+        if (isinstance(node, NavigableString) and not isinstance(node, _NOT_TEXT))
+        or (isinstance(node, Tag) and (node.name in BLOCKS or node.name == "br"))
+    )

@@ -1,0 +1,78 @@
+"""Markdown articles, parsed by markdown-it-py: ATX/Setext headings, paragraphs, list items, tables."""
+
+from __future__ import annotations
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from ..errors import SourceError
+from ..model import ParsedDocument, SectionBuilder, collapse
+
+_MARKDOWN = MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+_TEXT_TOKENS = frozenset({"text", "code_inline"})
+_BREAKS = frozenset({"softbreak", "hardbreak"})
+
+
+def parse(text: str, path: str = "<markdown>") -> ParsedDocument:
+    """Split a Markdown article into title, author and sections."""
+    tokens = _MARKDOWN.parse(text)
+    meta = _front_matter(tokens, path)
+    title = collapse(str(meta.get("title") or ""))
+    title_line = 1 if title else 0
+    builder = SectionBuilder()
+    first_heading = True
+    for index, token in enumerate(tokens):
+        if token.type != "inline":
+            continue
+        opener = tokens[index - 1]
+        line = opener.map[0] + 1 if opener.map else (token.map[0] + 1 if token.map else 0)
+        content = _inline_text(token)
+        if opener.type == "heading_open":
+            if first_heading and opener.tag == "h1" and (not title or content == title):
+                title, title_line = content, line
+            elif content:
+                builder.heading(content, line)
+            first_heading = False
+        else:
+            builder.paragraph(content, line)
+    locale = meta.get("lang") or meta.get("language")
+    author = meta.get("author") or ""
+    if isinstance(author, list):
+        author = ", ".join(str(name) for name in author)
+    return ParsedDocument(title=title, byline=collapse(str(author)), sections=builder.build(),
+                          locale=str(locale) if locale else None, title_line=title_line)
+
+
+def _front_matter(tokens: list[Token], path: str) -> dict:
+    """Parse the YAML front matter, if any, into a dict."""
+    if not tokens or tokens[0].type != "front_matter":
+        return {}
+    try:
+        meta = yaml.safe_load(tokens[0].content)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening ---
+        reason = getattr(error, "problem", None) or "invalid YAML"
+        raise SourceError(f"broken front matter: {reason}", path, line,
+                          hint="fix the YAML between the --- lines, or remove it") from None
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        raise SourceError("front matter is not a list of `key: value` lines", path, 2,
+                          hint="write it as `title: ...`, `lang: ...`, `author: ...`")
+    return meta
+
+
+def _inline_text(token: Token) -> str:
+    """The plain text of an inline token: words of text, code and links, breaks as spaces."""
+    parts = []
+    for child in token.children or ():
+        if child.type in _TEXT_TOKENS:
+            parts.append(child.content)
+        elif child.type in _BREAKS:
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content)
+    return collapse("".join(parts))

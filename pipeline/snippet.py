@@ -1,0 +1,61 @@
+"""Snippets: the part of a section's text that best shows why it matched, with the matches marked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WIDTH = 240
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A piece of text with highlighted spans.
+
+    text: the snippet, with `…` where it was cut.
+    spans: (start, end) character offsets of matched words in text.
+    """
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+def make_snippet(text: str, terms: frozenset[str], analyzer, width: int = WIDTH) -> Snippet:
+    """Cut the window of text with the most distinct matched terms, and mark them."""
+    text = text.replace("\n", " ")  # paragraphs run on in a snippet; offsets stay the same
+    matches = [(token.startchar, token.endchar, token.text)
+               for token in analyzer(text, chars=True, removestops=False) if token.text in terms]
+    if not matches:
+        return Snippet(_cut(text, 0, width), ())
+    best_start, best_count = 0, -1
+    for i, (start, _, _) in enumerate(matches):
+        window = {term for s, e, term in matches[i:] if e - start <= width}
+        if len(window) > best_count:
+            best_start, best_count = start, len(window)
+    begin = _word_start(text, max(0, best_start - width // 4))
+    end = _word_end(text, min(len(text), begin + width))
+    prefix = "… " if begin > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    shift = len(prefix) - begin
+    spans = tuple((s + shift, e + shift) for s, e, _ in matches if s >= begin and e <= end)
+    return Snippet(prefix + text[begin:end] + suffix, spans)
+
+
+def _cut(text: str, begin: int, width: int) -> str:
+    end = _word_end(text, min(len(text), begin + width))
+    return text[begin:end] + (" …" if end < len(text) else "")
+
+
+def _word_start(text: str, position: int) -> int:
+    """Move position forward to the start of a word, unless it is already at one."""
+    if position == 0 or text[position - 1].isspace():
+        return position
+    space = text.find(" ", position)
+    return space + 1 if 0 <= space < position + 30 else position
+
+
+def _word_end(text: str, position: int) -> int:
+    """Move position back to the end of a word."""
+    if position >= len(text) or text[position].isspace():
+        return position
+    space = text.rfind(" ", 0, position)
+    return space if space > position - 30 else position

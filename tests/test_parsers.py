@@ -1,0 +1,103 @@
+"""Parsers: golden sections for each bundled article, and the rules each format follows."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from pipeline.errors import SourceError
+from pipeline.parsers import PARSERS, html, markdown, text
+
+from .conftest import SOURCES
+
+
+def as_json(document) -> dict:
+    return dataclasses.asdict(document)
+
+
+@pytest.mark.parametrize("name", ["interventional-radiologist.txt", "kidney-stones.html",
+                                  "fluoroscopy.md", "bile-duct-blockage.md"])
+def test_bundled_article_sections_match_golden(name, golden):
+    path = SOURCES / name
+    document = PARSERS[path.suffix](path.read_text(encoding="utf-8"), f"sources/{name}")
+    golden(f"parse-{path.stem}", as_json(document))
+
+
+def test_seed_article_has_title_byline_lead_and_question_heading():
+    document = text.parse((SOURCES / "interventional-radiologist.txt").read_text(encoding="utf-8"))
+    assert document.title == "What is an Interventional Radiologist?"
+    assert document.byline == "ArabiaMD Team"  # "By , ArabiaMD Team": the name is missing
+    assert [s.id for s in document.sections] == ["lead", "what-does-an-interventional-radiologist-do"]
+    assert document.sections[1].heading == "What does an Interventional Radiologist do?"
+    assert document.sections[1].line == 15
+    assert [p.line for p in document.sections[1].paragraphs] == [17, 19, 21, 23, 25]
+    assert "kidney stones" in document.sections[1].text
+
+
+def test_text_headings_are_short_unpunctuated_lines_or_questions_before_a_paragraph():
+    source = ("Title\n\nIntro paragraph.\n\nCauses\n\nStones form when urine is concentrated.\n\n"
+              "Is it serious?\n\nUsually not.\n\nA closing line\n")
+    document = text.parse(source)
+    assert [(s.id, s.heading) for s in document.sections] == [
+        ("lead", ""), ("causes", "Causes"), ("is-it-serious", "Is it serious?"),
+    ]
+    # The last short line has nothing after it, so it is a paragraph, not a heading.
+    assert document.sections[-1].paragraphs[-1].text == "A closing line"
+
+
+def test_text_list_items_are_paragraphs_even_when_short():
+    document = text.parse("Title\n\nSigns\n- fever\n- dark urine\n")
+    assert [p.text for p in document.sections[0].paragraphs] == ["Signs", "fever", "dark urine"]
+
+
+def test_text_without_byline_and_with_arabic_question_heading():
+    document = text.parse("حصى الكلى\n\nما هي حصى الكلى؟\n\nقطع صلبة تتكون في الكلية.\n")
+    assert document.byline == ""
+    assert document.sections[0].heading == "ما هي حصى الكلى؟"
+    assert document.sections[0].id == "ما-هي-حصى-الكلى"
+
+
+def test_duplicate_headings_get_unique_ids():
+    document = text.parse("T\n\nCauses\n\nOne.\n\nCauses\n\nTwo.\n\n&&&\n\nThree.\n")
+    assert [s.id for s in document.sections] == ["causes", "causes-2", "section"]
+
+
+def test_html_drops_page_furniture_and_keeps_blocks():
+    source = """<html lang="ar-EG"><head><title>T</title><meta name="author" content="Dr. A">
+    <style>p {}</style></head><body><header>Site</header><nav>Menu</nav>
+    <p>Lead <b>bold</b> text.<br>Second line.</p><!-- a comment -->
+    <h2>Part</h2><ul><li>One<ul><li>Nested</li></ul></li></ul>
+    <table><tr><td>Cell</td></tr></table><dl><dd>Definition</dd></dl>
+    <blockquote>Quote</blockquote><div>Loose text</div><script>alert(1)</script>
+    <form>Search</form><aside>Ads</aside><footer>Foot</footer></body></html>"""
+    document = html.parse(source)
+    assert document.locale == "ar-EG"
+    assert document.byline == "Dr. A"
+    assert document.title == "T"
+    lead, part = document.sections
+    assert [p.text for p in lead.paragraphs] == ["Lead bold text. Second line."]
+    assert [p.text for p in part.paragraphs] == ["One", "Nested", "Cell", "Definition", "Quote", "Loose text"]
+    assert lead.paragraphs[0].line == 3
+
+
+def test_html_title_falls_back_to_first_h1_which_is_not_a_section():
+    document = html.parse("<h1>Gallstones</h1><p>Hard deposits.</p><h2>Causes</h2><p>Bile.</p>")
+    assert document.title == "Gallstones"
+    assert [s.heading for s in document.sections] == ["", "Causes"]
+
+
+def test_markdown_front_matter_atx_and_setext_headings():
+    source = "---\ntitle: Stones\nlang: ar\nauthor: [A, B]\n---\n\nLead.\n\n## Atx\n\nText.\n\nSetext\n------\n\n* item\n"
+    document = markdown.parse(source)
+    assert (document.title, document.locale, document.byline) == ("Stones", "ar", "A, B")
+    assert [(s.heading, s.line) for s in document.sections] == [("", 7), ("Atx", 9), ("Setext", 13)]
+    assert [p.text for p in document.sections[2].paragraphs] == ["item"]
+
+
+def test_markdown_broken_front_matter_names_file_and_line():
+    with pytest.raises(SourceError) as caught:
+        markdown.parse("---\ntitle: [unclosed\nlang: en\n---\n\nText.\n", "sources/x.md")
+    assert caught.value.path == "sources/x.md"
+    assert caught.value.line == 3
+    assert "front matter" in str(caught.value)

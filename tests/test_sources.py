@@ -1,0 +1,78 @@
+"""Reading sources: discovery, decoding, locale detection, identity."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from pipeline.errors import SourceError
+from pipeline.sources import decode, detect_locale, discover, load_article
+
+ARABIC = "حصى الكلى هي قطع صلبة تتكون في الكلية عندما تتركز الأملاح في البول."
+
+
+@pytest.mark.parametrize("data", [
+    ARABIC.encode("utf-8"),
+    codecs.BOM_UTF8 + ARABIC.encode("utf-8"),
+    ARABIC.encode("utf-16"),  # with BOM
+    ARABIC.encode("utf-16-be").join([codecs.BOM_UTF16_BE, b""]),
+    ARABIC.encode("windows-1256"),
+    ARABIC.encode("iso-8859-6"),
+])
+def test_decode_utf_and_legacy_arabic_encodings(data):
+    assert decode(data, "sources/a.txt") == ARABIC
+
+
+def test_decode_honours_declared_html_charset():
+    page = '<html><head><meta charset="windows-1256"></head><body><p>حصى</p></body></html>'
+    assert "حصى" in decode(page.encode("windows-1256"), "sources/a.html")
+
+
+def test_undecodable_bytes_are_an_error_naming_the_file_and_line():
+    with pytest.raises(SourceError) as caught:
+        decode(b"line one\nline two \xff\xfe\xfa caf\xe9\n", "sources/bad.txt")
+    assert caught.value.path == "sources/bad.txt"
+    assert caught.value.line == 2
+    assert "UTF-8" in str(caught.value)
+
+
+def test_binary_file_is_an_error():
+    with pytest.raises(SourceError, match="binary"):
+        decode(b"\x89PNG\r\n\x1a\n\x00\x00", "sources/img.txt")
+
+
+def test_locale_from_metadata_then_folder_then_script():
+    assert detect_locale("en-US", "x", ARABIC, "p") == "en_US"
+    assert detect_locale(None, "ar/kidney", "plain English", "p") == "ar"
+    assert detect_locale(None, "kidney", ARABIC, "p") == "ar"
+    assert detect_locale(None, "kidney", "Kidney stones", "p") == "en"
+    assert detect_locale("xx-bogus", "kidney", ARABIC, "p") == "ar"
+
+
+def test_discover_keeps_case_and_folders_and_skips_symlinks_and_unknown_suffixes(tmp_path):
+    sources = tmp_path / "sources"
+    (sources / "Urology").mkdir(parents=True)
+    (sources / "Urology" / "Kidney-Stones.md").write_text("# K\n\ntext\n")
+    (sources / "notes.docx").write_bytes(b"PK")
+    (sources / ".hidden.txt").write_text("T\n\nx\n")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Secret\n\nnot to be read\n")
+    (sources / "link.txt").symlink_to(outside)
+    assert [s.article_id for s in discover(sources)] == ["Urology/Kidney-Stones"]
+
+
+def test_two_files_for_one_article_id_is_an_error(tmp_path):
+    (tmp_path / "a.md").write_text("# A\n\nx\n")
+    (tmp_path / "a.txt").write_text("A\n\nx\n")
+    with pytest.raises(SourceError, match="two sources for article 'a'"):
+        discover(tmp_path)
+
+
+def test_load_article_gives_identity_and_hash(project):
+    source = next(s for s in discover(project / "sources") if s.article_id == "interventional-radiologist")
+    article = load_article(source, project / "sources")
+    assert article.id == "interventional-radiologist"
+    assert article.locale == "en"
+    assert article.path == "sources/interventional-radiologist.txt"
+    assert len(article.content_hash) == 64

@@ -71,7 +71,7 @@ def search(query: str, index_dir: Path, lang: str | None, limit: int, as_json: b
         return
     for hit in result.hits:
         heading = f" › {hit.heading}" if hit.heading else ""
-        click.echo(f"{hit.rank}. {click.style(hit.title + heading, bold=True)}  [{hit.locale}]")
+        click.echo(f"{hit.rank}. {click.style((hit.title or hit.article) + heading, bold=True)}  [{hit.locale}]")
         click.echo(f"   {hit.path}:{hit.line}")
         click.echo(f"   {_highlight(hit.snippet, hit.highlights)}")
     click.echo(f"{len(result.hits)} of {result.total} matching sections.")

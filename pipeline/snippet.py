@@ -26,11 +26,21 @@ def make_snippet(text: str, terms: frozenset[str], analyzer, width: int = WIDTH)
                for token in analyzer(text, chars=True, removestops=False) if token.text in terms]
     if not matches:
         return Snippet(_cut(text, 0, width), ())
-    best_start, best_count = 0, -1
-    for i, (start, _, _) in enumerate(matches):
-        window = {term for s, e, term in matches[i:] if e - start <= width}
-        if len(window) > best_count:
-            best_start, best_count = start, len(window)
+    # Best window: most distinct terms, then the tightest cluster of them (a phrase beats scattered words).
+    reach = width * 2 // 3
+    best_start, best_key = 0, None
+    for i, (start, _, _) in enumerate(matches[:200]):
+        seen: set[str] = set()
+        cover = start  # where the window has seen every distinct term it holds
+        for _, end, term in matches[i:i + 50]:
+            if end - start > reach:
+                break
+            if term not in seen:
+                seen.add(term)
+                cover = end
+        key = (len(seen), start - cover)
+        if best_key is None or key > best_key:
+            best_start, best_key = start, key
     begin = _word_start(text, max(0, best_start - width // 4))
     end = _word_end(text, min(len(text), begin + width))
     prefix = "… " if begin > 0 else ""

@@ -11,6 +11,8 @@ import click
 
 from .config import Config
 from .errors import PipelineError
+from .model import strip_controls
+from .sources import DEFAULT_MAX_BYTES
 
 INDEX_OPTION = click.option("--index", "index_dir", type=click.Path(path_type=Path), default="index",
                             show_default=True, help="Folder of the search index.")
@@ -32,26 +34,34 @@ def cli(verbose: int, quiet: bool) -> None:
 @click.option("--locales", type=click.Path(path_type=Path), default="locales", show_default=True,
               help="Folder of translation catalogues.")
 @INDEX_OPTION
-def ingest(sources: Path, locales: Path, index_dir: Path) -> None:
+@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Refuse source files larger than this.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
+def ingest(sources: Path, locales: Path, index_dir: Path, max_bytes: int, strict: bool) -> None:
     """Index new and changed articles from the sources folder; drop deleted ones.
 
-    Exits 1 if any source could not be ingested (the others are indexed all the same).
+    Exit status: 0 all went well; 1 a source (or, with --strict, a warning) failed, while every
+    good article was still indexed; 130 interrupted, with the last committed index untouched.
     """
     from .ingest import ingest as run_ingest
 
-    config = Config(sources=sources, locales=locales, index=index_dir)
+    config = Config(sources=sources, locales=locales, index=index_dir, max_bytes=max_bytes)
+    warnings = _WarningCounter()
+    logging.getLogger("pipeline").addHandler(warnings)
     with _progress("Ingesting") as (total, advance):
-        report = _run(run_ingest, config, progress=advance, total=total)
+        report = _run(run_ingest, config, progress=advance, total=total, on_wait=lambda: click.echo(
+            f"another ingest is writing {index_dir}; waiting for it to finish…", err=True))
     for error in report.failed:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {_safe(str(error))}", err=True)
     click.echo(f"{len(report.added)} added, {len(report.changed)} changed, "
                f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
                f"{len(report.failed)} failed; {report.sections} sections indexed in {report.seconds:.2f}s")
-    if report.failed:
+    if report.failed or (strict and warnings.count):
         sys.exit(1)
 
 
-@cli.command()
+# A query may start with "-" ("-5 degrees"): unknown option-like words are part of it.
+@cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("query")
 @INDEX_OPTION
 @click.option("--lang", metavar="LOCALE", help="Only show sections in this locale (e.g. en, ar).")
@@ -62,17 +72,19 @@ def search(query: str, index_dir: Path, lang: str | None, limit: int, as_json: b
     """Search the index for QUERY, typed as you would ask it."""
     from .search import search as run_search
 
+    query = _readable(query)
     result = _run(run_search, index_dir, query, lang=lang, limit=limit)
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, sort_keys=True, indent=2))
         return
     if not result.hits:
-        click.echo(f"No results for “{query}”.")
+        click.echo(f"No results for “{_safe(query)}”.")
         return
     for hit in result.hits:
         heading = f" › {hit.heading}" if hit.heading else ""
-        click.echo(f"{hit.rank}. {click.style((hit.title or hit.article) + heading, bold=True)}  [{hit.locale}]")
-        click.echo(f"   {hit.path}:{hit.line}")
+        name = _safe((hit.title or hit.article) + heading)
+        click.echo(f"{hit.rank}. {click.style(name, bold=True)}  [{hit.locale}]")
+        click.echo(f"   {_safe(hit.path)}:{hit.line}")
         click.echo(f"   {_highlight(hit.snippet, hit.highlights)}")
     click.echo(f"{len(result.hits)} of {result.total} matching sections.")
 
@@ -81,11 +93,32 @@ def _highlight(text: str, spans) -> str:
     """Bold the highlighted spans (click drops the styling when output is not a terminal)."""
     out, last = [], 0
     for start, end in spans:
-        out.append(text[last:start])
-        out.append(click.style(text[start:end], bold=True))
+        out.append(_safe(text[last:start]))
+        out.append(click.style(_safe(text[start:end]), bold=True))
         last = end
-    out.append(text[last:])
+    out.append(_safe(text[last:]))
     return "".join(out)
+
+
+def _safe(text: str) -> str:
+    """Text from sources or catalogues, made harmless for a terminal (no control sequences)."""
+    return strip_controls(text).replace("\n", " ").replace("\r", " ")
+
+
+def _readable(text: str) -> str:
+    """An argument as valid Unicode: bytes that were not UTF-8 become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+class _WarningCounter(logging.Handler):
+    """Count the warnings the library logs during a command (for --strict)."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 def _run(function, *args, **kwargs):
@@ -93,7 +126,11 @@ def _run(function, *args, **kwargs):
     try:
         return function(*args, **kwargs)
     except PipelineError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(_safe(str(error))) from None
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted: nothing was committed; the last good index and catalogues are intact.",
+                   err=True)
+        sys.exit(130)
 
 
 class _progress:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from .config import Config
 from .errors import PipelineError
 from .index import IndexWriter, indexed_articles, open_or_create
+from .lock import ingest_lock
 from .sources import content_hash, discover, load_article, read_bytes
 
 log = logging.getLogger(__name__)
@@ -35,11 +36,18 @@ class IngestReport:
 
 
 def ingest(config: Config, progress: Callable[[int], None] | None = None,
-           total: Callable[[int], None] | None = None) -> IngestReport:
+           total: Callable[[int], None] | None = None,
+           on_wait: Callable[[], None] | None = None) -> IngestReport:
     """Index new and changed sources, drop deleted ones, skip unchanged ones by content hash.
 
-    total(n) is called once with the number of sources, progress(1) after each one.
+    total(n) is called once with the number of sources, progress(1) after each one, and
+    on_wait() if another ingest of the same index is running (this one then waits for it).
     """
+    with ingest_lock(config.index, on_wait):
+        return _ingest(config, progress, total)
+
+
+def _ingest(config: Config, progress, total) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
     sources = discover(config.sources)

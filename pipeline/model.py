@@ -80,12 +80,20 @@ class ParsedDocument:
 
 
 _SPACE = re.compile(r"\s+")
+# C0 and C1 control characters (but tab, newline, carriage return) and DEL: never text, and
+# in a terminal they are commands (ESC sequences can rewrite the reader's screen).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NOT_SLUG = re.compile(r"[^\w]+")
 
 
+def strip_controls(text: str) -> str:
+    """Remove control characters (ESC, NUL, C1 ...), keeping tabs and line breaks."""
+    return _CONTROL.sub("", text)
+
+
 def collapse(text: str) -> str:
-    """Collapse runs of whitespace to single spaces and strip the ends."""
-    return _SPACE.sub(" ", text).strip()
+    """Collapse runs of whitespace to single spaces, drop control characters, strip the ends."""
+    return _SPACE.sub(" ", strip_controls(text)).strip()
 
 
 def slugify(heading: str) -> str:

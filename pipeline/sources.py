@@ -27,6 +27,8 @@ _LEGACY_ARABIC = ("windows-1256", "iso-8859-6")
 # The definite article is the most frequent letter pair in Arabic: a wrong legacy code page
 # turns it into another pair, so counting it tells the two code pages apart.
 _DEFINITE_ARTICLE = re.compile(r"(?:^|\s)ال")
+# Latin text (é, è in café) decoded with an Arabic code page puts Arabic letters inside Latin words.
+_MIXED_WORD = re.compile(r"[A-Za-z][\u0600-\u06FF]|[\u0600-\u06FF][A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ def _legacy_arabic(data: bytes) -> str | None:
             continue
         high = [c for c in text if ord(c) > 127 and not c.isspace()]
         arabic = sum(1 for c in high if _ARABIC_LETTER.match(c))
-        if not high or arabic / len(high) < 0.9:
+        if arabic < 2 or arabic / len(high) < 0.9 or _MIXED_WORD.search(text):
             continue
         score = len(_DEFINITE_ARTICLE.findall(text))
         if best is None or score > best_score:

@@ -53,10 +53,16 @@ class _Walker:
         self.title = title
         self.seen_heading = False
 
-    def walk(self, element: Tag) -> None:
+    def walk(self, root: Tag) -> None:
+        # An explicit stack, not recursion: hostile pages nest thousands of elements deep.
         run: list[str] = []
-        for child in element.children:
-            if isinstance(child, NavigableString):
+        stack = [iter(root.children)]
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+                self._paragraph(run)
+            elif isinstance(child, NavigableString):
                 if not isinstance(child, _NOT_TEXT):
                     run.append(str(child))
             elif child.name in HEADINGS:
@@ -64,10 +70,9 @@ class _Walker:
                 self._heading(collapse(child.get_text(" ")), child.name)
             elif child.name in BLOCKS:
                 self._paragraph(run)
-                self.walk(child)
+                stack.append(iter(child.children))
             else:
                 run.append(_inline_text(child))
-        self._paragraph(run)
 
     def _heading(self, text: str, name: str) -> None:
         # The h1 that repeats the page title is the title, not a section.

@@ -1,0 +1,300 @@
+"""Bad input, hostile content, interruptions and concurrency: nothing lost, nothing crashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline import sources as sources_module
+from pipeline.cli import cli
+from pipeline.errors import PipelineError, SourceError
+from pipeline.lock import ingest_lock
+from pipeline.parsers import PARSERS
+from pipeline.search import search
+from pipeline.sources import decode
+
+GOOD = {
+    "good-text.txt": "Gallstones\n\nGallstones are hard deposits that form in the gallbladder.\n",
+    "good-page.html": "<html lang='en'><title>Anaemia</title><p>Anaemia is a lack of red blood cells.</p></html>",
+    "good-notes.md": "# Dialysis\n\nDialysis filters the blood when the kidneys fail.\n",
+}
+
+BAD = {  # file name -> (content, text the error must contain)
+    "empty.txt": (b"", "sources/empty.txt: no text found"),
+    "blank.md": (b"   \n\n  \n", "sources/blank.md: no text found"),
+    "binary.html": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "sources/binary.html: binary file"),
+    "latin1.txt": ("Title\n\nCafé crème.\n".encode("latin-1"), "sources/latin1.txt:3: not valid UTF-8"),
+    "only-scripts.html": (b"<html><script>alert(1)</script><style>p{}</style></html>",
+                          "sources/only-scripts.html: no text found"),
+    "no-body.html": (b"<html><head><title>T</title></head></html>", "sources/no-body.html: no text found"),
+    "front-matter.md": (b"---\ntitle: [oops\nlang: en\n---\n\nText.\n", "sources/front-matter.md:3: broken front matter"),
+    "front-list.md": (b"---\n- a\n- b\n---\n\nText.\n", "sources/front-list.md:2: front matter is not"),
+    "huge.txt": (b"Big\n\n" + b"word " * 300_000, "sources/huge.txt: file is 1,500,005 bytes, over the limit"),
+}
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def make_tree(root: Path) -> Path:
+    sources = root / "sources"
+    sources.mkdir()
+    for name, text in GOOD.items():
+        (sources / name).write_text(text, encoding="utf-8")
+    for name, (data, _) in BAD.items():
+        (sources / name).write_bytes(data)
+    return sources
+
+
+def tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(path.as_posix().encode())
+        if path.is_file() and not path.is_symlink():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_bad_sources_are_named_and_every_good_article_is_indexed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sources = make_tree(tmp_path)
+    (sources / "outside.txt").symlink_to(tmp_path / "secret.txt")
+    (tmp_path / "secret.txt").write_text("Secret\n\nNever to be read.\n")
+    before = tree_digest(sources)
+    result = run("ingest", "--max-bytes", "1000000")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    for _, expected in BAD.values():
+        assert f"error: {expected}" in result.output
+    assert result.output.splitlines()[-1].startswith(f"3 added, 0 changed, 0 unchanged, 0 removed, {len(BAD)} failed")
+    found = {hit.article for query in ("gallbladder", "red blood cells", "dialysis")
+             for hit in search(Path("index"), query).hits}
+    assert found == {"good-text", "good-page", "good-notes"}
+    assert not search(Path("index"), "secret never").hits
+    assert tree_digest(sources) == before  # the pipeline never writes into sources/
+
+
+@pytest.mark.parametrize("html", [
+    "<div>" * 20_000 + "deep text" + "</div>" * 20_000,
+    "<p>unclosed <b>bold <i>italic <p>next <li>item",
+    "".join(f"<h2>Heading {i}</h2><p>Text {i}.</p>" for i in range(3000)),
+    "<h2>Causes</h2><p>a</p><h2>Causes</h2><p>b</p><h2>?!</h2><p>c</p><h2>الأسباب</h2><p>d</p>",
+])
+def test_awkward_html_parses(html):
+    document = PARSERS[".html"](f"<html><body>{html}</body></html>", "sources/x.html")
+    ids = [section.id for section in document.sections]
+    assert len(ids) == len(set(ids))
+    assert any(section.paragraphs for section in document.sections)
+
+
+def test_unreadable_file_is_named_and_does_not_stop_the_others(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for name, text in GOOD.items():
+        (sources / name).write_text(text)
+    real = Path.read_bytes
+
+    def read_bytes(path):
+        if path.name == "good-page.html":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = run("ingest")
+    assert result.exit_code == 1
+    assert "error: sources/good-page.html: cannot read file: Permission denied" in result.output
+    assert "2 added" in result.output
+
+
+def test_control_characters_never_reach_the_terminal(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "evil.txt").write_text(
+        "Kidney \x1b[2J\x1b]0;pwned\x07stones\n\nKidney stones \x1b[31mred\x9b text.\n")
+    assert run("ingest").exit_code == 0
+    text = run("search", "kidney stones").output
+    assert "\x1b" not in text and "\x9b" not in text and "\x07" not in text
+    data = json.loads(run("search", "kidney \x1b[1m stones", "--json").output)
+    assert data["hits"] and "\x1b" not in json.dumps(data["hits"], ensure_ascii=False)
+
+
+def test_warnings_fail_only_with_strict(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a.html").write_text("<html lang='xx-bogus'><p>Text about kidneys.</p></html>")
+    assert run("ingest").exit_code == 0
+    (tmp_path / "sources" / "a.html").write_text("<html lang='xx-bogus'><p>Text about the kidneys.</p></html>")
+    result = run("ingest", "--strict")
+    assert result.exit_code == 1
+    assert "1 changed" in result.output
+
+
+def test_ctrl_c_keeps_the_last_index_and_leaves_no_stale_lock(project, monkeypatch):
+    assert run("ingest").exit_code == 0
+    (project / "sources" / "extra.txt").write_text("Extra\n\nAn extra article about anaemia.\n")
+    seed = project / "sources" / "interventional-radiologist.txt"
+    seed.write_text(seed.read_text().replace("kidney stones", "renal calculi"))
+    real = sources_module.load_article
+    calls = []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("pipeline.ingest.load_article", interrupted)
+    result = run("ingest")
+    assert result.exit_code == 130
+    assert "Interrupted: nothing was committed" in result.output
+    # The old index is whole: the seed still has "kidney stones", the new article is absent.
+    assert "interventional-radiologist" in {h.article for h in search(Path("index"), '"kidney stones"').hits}
+    assert not search(Path("index"), "anaemia").hits
+    monkeypatch.setattr("pipeline.ingest.load_article", real)
+    result = run("ingest")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1 added, 1 changed")
+
+
+def test_second_ingest_waits_for_the_first(project):
+    released = threading.Event()
+
+    def hold():
+        with ingest_lock(Path("index")):
+            released.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    time.sleep(0.2)
+    timer = threading.Timer(0.5, released.set)
+    timer.start()
+    result = run("ingest")
+    holder.join()
+    assert result.exit_code == 0
+    assert "another ingest is writing index; waiting for it to finish" in result.output
+    assert "4 added" in result.output
+
+
+QUERIES = ["", "   ", "\t\n", "the of and", "?!…", "()[]{}", "\x00\x01\x1b[2J", "a" * 10_000,
+           "kidney " * 2000, "حصى kidney stones الكلى", "\u200f\u202eحصى\u202c\u200e", "\ufeff", "*:*",
+           '"', '""', '" "', "\udcff\udcfe", "ﷺ", "٥٠٠ ملغ", "C++ C# .NET", "NOT", "-kidney +stones"]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_hostile_queries_exit_zero_with_valid_json(project, query):
+    assert run("ingest").exit_code == 0
+    result = run("search", query, "--json")
+    assert result.exit_code == 0, result.output
+    assert isinstance(json.loads(result.output)["hits"], list)
+
+
+@pytest.fixture(scope="module")
+def small_index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("small")
+    sources = make_tree(root)
+    for name in BAD:
+        (sources / name).unlink()
+    from pipeline.config import Config
+    from pipeline.ingest import ingest
+    ingest(Config(sources=sources, index=root / "index"))
+    return root / "index"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(max_size=300), lang=st.sampled_from([None, "en", "ar", "xx"]))
+def test_search_never_raises_on_any_query(small_index, query, lang):
+    result = search(small_index, query, lang=lang)
+    json.dumps(result.as_json(), ensure_ascii=False)
+    assert all(hit.rank == i for i, hit in enumerate(result.hits, start=1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=2000), suffix=st.sampled_from(sorted(PARSERS)))
+def test_parsers_raise_only_source_errors(text, suffix):
+    try:
+        document = PARSERS[suffix](text, f"sources/x{suffix}")
+    except SourceError:
+        return
+    ids = [section.id for section in document.sections]
+    assert len(ids) == len(set(ids))
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=2000))
+def test_decode_raises_only_source_errors(data):
+    try:
+        text = decode(data, "sources/x.txt")
+    except SourceError as error:
+        assert error.path == "sources/x.txt"
+    else:
+        assert isinstance(text, str)
+
+
+def _corpus(folder: Path, count: int) -> None:
+    folder.mkdir(parents=True)
+    rng = random.Random(7)
+    words = "kidney stone bile duct fluoroscopy imaging blood vessel urine pain fever liver".split()
+    for n in range(count):
+        body = "\n\n".join(" ".join(rng.choice(words) for _ in range(60)) + "." for _ in range(6))
+        (folder / f"article-{n:04d}.txt").write_text(f"Article {n}\n\nSection A\n\n{body}\n\nSection B\n\n{body}\n")
+
+
+def _cli(*args: str, cwd: Path, check=True) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", *args],
+                          cwd=cwd, capture_output=True, text=True, check=check, timeout=300)
+
+
+def test_kill_9_during_ingest_leaves_a_searchable_index_and_the_next_ingest_completes(tmp_path):
+    _corpus(tmp_path / "sources", 300)
+    _cli("ingest", cwd=tmp_path)
+    for n in range(300):  # change every article so the next ingest has real work to interrupt
+        path = tmp_path / "sources" / f"article-{n:04d}.txt"
+        path.write_text(path.read_text() + "\nAddendum about anaemia.\n")
+    rng = random.Random(11)
+    for delay in sorted(rng.uniform(0.3, 2.5) for _ in range(4)):
+        process = subprocess.Popen([sys.executable, "-c", "from pipeline.cli import main; main()", "ingest"],
+                                   cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        result = json.loads(_cli("search", "kidney stone", "--json", cwd=tmp_path).stdout)
+        assert result["total"] > 0  # the last committed index is searchable
+    final = _cli("ingest", cwd=tmp_path)
+    assert "0 failed" in final.stdout
+    again = _cli("ingest", cwd=tmp_path)
+    assert again.stdout.startswith("0 added, 0 changed, 300 unchanged, 0 removed, 0 failed")
+    result = json.loads(_cli("search", "anaemia", "--json", "--limit", "1000", cwd=tmp_path).stdout)
+    assert result["total"] == 300  # the addendum's section of every article, once each
+
+
+def test_searches_during_an_ingest_never_fail(tmp_path):
+    _corpus(tmp_path / "sources", 200)
+    _cli("ingest", cwd=tmp_path)
+    for n in range(200):
+        path = tmp_path / "sources" / f"article-{n:04d}.txt"
+        path.write_text(path.read_text().replace("Section B", "Section C"))
+    writer = subprocess.Popen([sys.executable, "-c", "from pipeline.cli import main; main()", "ingest"],
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    failures, searches = [], 0
+    while writer.poll() is None and searches < 200:
+        result = _cli("search", "bile duct", "--json", cwd=tmp_path, check=False)
+        searches += 1
+        if result.returncode != 0 or not json.loads(result.stdout)["hits"]:
+            failures.append(result.stderr)
+    assert writer.wait() == 0
+    assert searches > 0 and failures == []

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import click
 
-from .config import Config
+from .config import DEFAULT_MAX_BYTES, Config
 from .errors import PipelineError
 from .model import strip_controls
-from .sources import DEFAULT_MAX_BYTES
 
 INDEX_OPTION = click.option("--index", "index_dir", type=click.Path(path_type=Path), default="index",
                             show_default=True, help="Folder of the search index.")

@@ -11,13 +11,12 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
+from .config import DEFAULT_MAX_BYTES
 from .errors import SourceError
 from .model import Article
 from .parsers import PARSERS
 
 log = logging.getLogger(__name__)
-
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import signal
+import subprocess
+import sys
+import urllib.request
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -488,3 +494,24 @@ def test_a_whole_translation_says_where_it_comes_from(tmp_path):
     text = "".join(page(client, "/articles/a?lang=ar").text)
     assert "مترجمة عن الإنجليزية." in text
     assert "(لم تُترجم بعد)" not in text
+
+
+# The server
+
+def test_pipeline_serve_answers_on_loopback_and_stops_on_ctrl_c(index):
+    pipeline = Path(sys.executable).with_name("pipeline")
+    process = subprocess.Popen([str(pipeline), "serve", "--index", str(index), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert re.fullmatch(r"Serving the reader at http://127\.0\.0\.1:\d+/ \(Ctrl-C to stop\)\n", line)
+        url = line.split()[4]
+        with urllib.request.urlopen(url + "?q=kidney+stones", timeout=10) as response:
+            assert response.status == 200 and response.headers["Server"] == "medref"
+            assert "What does an Interventional Radiologist do?" in response.read().decode()
+        with urllib.request.urlopen(url + "api/search?q=kidney", timeout=10) as response:
+            assert json.loads(response.read())["hits"]
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()

@@ -36,6 +36,9 @@ class ReaderServer:
 def make_server(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, threads: int = 4) -> ReaderServer:
     """Bind the reader to host:port (port 0 picks a free one); raises IndexingError without an index."""
     app = create_app(index_dir)
+    # waitress warns once for every request that waits for a free thread: a burst of readers would
+    # flood the log with lines that say only that the queue was not empty.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     server = create_server(app, host=host, port=port, threads=threads, ident="medref",
                            # The reader only answers GET requests with short query strings.
                            max_request_header_size=64 * 1024, max_request_body_size=64 * 1024,

@@ -4,14 +4,21 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test golden
+.PHONY: demo test golden messages
 
 demo: $(VENV)/.installed
 	$(BIN)/pipeline ingest
 	$(BIN)/pipeline search "kidney stones"
 
-test: $(VENV)/.installed-test gettext
+test: $(VENV)/.installed-test gettext chromium
 	$(BIN)/python -m pytest
+
+# The reader page's own words: extract them from its templates and merge them into every locale's PO
+# (then translate the new entries in pipeline/web/locales/<locale>/LC_MESSAGES/messages.po).
+messages: $(VENV)/.installed
+	cd pipeline/web && $(abspath $(BIN))/pybabel -q extract -F babel.cfg -c "Translators:" \
+	  --project=medref-pipeline --copyright-holder="medref-pipeline contributors" -o locales/messages.pot .
+	$(BIN)/pybabel -q update -D messages -i pipeline/web/locales/messages.pot -d pipeline/web/locales
 
 # Rewrite tests/golden/*.json from the current output (review the diff before committing).
 golden: $(VENV)/.installed-test
@@ -33,3 +40,12 @@ gettext:
 	@command -v msgfmt >/dev/null 2>&1 || { \
 	  echo "installing GNU gettext (msgfmt) with apt-get"; \
 	  apt-get update -q >/dev/null && apt-get install -y -q gettext >/dev/null; }
+
+# Debian's Chromium for the browser test (Playwright drives it; no browser is downloaded at run time),
+# and Noto fonts so that Arabic pages are drawn with real glyphs.
+.PHONY: chromium
+chromium:
+	@test -x /usr/bin/chromium && { ! command -v dpkg >/dev/null || dpkg -s fonts-noto-core >/dev/null 2>&1; } || { \
+	  echo "installing Debian's chromium and fonts-noto-core with apt-get"; \
+	  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	    --no-install-recommends chromium fonts-noto-core >/dev/null; }

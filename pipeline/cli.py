@@ -88,6 +88,22 @@ def search(query: str, index_dir: Path, lang: str | None, limit: int, as_json: b
     click.echo(f"{len(result.hits)} of {result.total} matching sections.")
 
 
+@cli.command()
+@INDEX_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback by default; 0.0.0.0 for every interface).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0 picks a free one).")
+def serve(index_dir: Path, host: str, port: int) -> None:
+    """Serve the reader's web page: search and articles in English and Arabic."""
+    from .web import make_server
+
+    server = _run(make_server, index_dir, host=host, port=port)
+    for url in server.urls:
+        click.echo(f"Serving the reader at {url} (Ctrl-C to stop)")
+    server.run()
+
+
 def _highlight(text: str, spans) -> str:
     """Bold the highlighted spans (click drops the styling when output is not a terminal)."""
     out, last = [], 0

@@ -1,0 +1,159 @@
+"""Read a whole article back from the index, in a reader's locale, falling back to its source text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .index import open_index
+
+# What the index says about a document's text (catalogue-aware indexes store it; older ones are all source).
+SOURCE, TRANSLATED, PARTIAL, FALLBACK = "source", "translated", "partial", "fallback"
+
+
+@dataclass(frozen=True)
+class ShownParagraph:
+    """One paragraph as shown to the reader.
+
+    text: the paragraph's text.
+    fallback: True when the text is the source's because no translation exists yet.
+    """
+
+    text: str
+    fallback: bool = False
+
+
+@dataclass(frozen=True)
+class ShownSection:
+    """One section as shown to the reader.
+
+    id: the section id (the anchor a hit links to).
+    heading: the heading ("" for the lead section).
+    locale: the locale the heading is written in (the source's when the section falls back).
+    status: `source`, `translated`, `partial` or `fallback`.
+    paragraphs: the paragraphs in document order.
+    """
+
+    id: str
+    heading: str
+    locale: str
+    status: str
+    paragraphs: tuple[ShownParagraph, ...]
+
+
+@dataclass(frozen=True)
+class LocalizedArticle:
+    """An article as a reader of one locale sees it.
+
+    id: the article id.
+    locale: the locale asked for.
+    source_locale: the locale the article was written in.
+    title: the title, translated when a translation exists.
+    title_locale: the locale the title is written in.
+    sections: every section in document order.
+    locales: the locales the index holds (some of) the article in, source first.
+    path: the source file.
+    """
+
+    id: str
+    locale: str
+    source_locale: str
+    title: str
+    title_locale: str
+    sections: tuple[ShownSection, ...]
+    locales: tuple[str, ...]
+    path: str
+
+    @property
+    def paragraphs(self) -> int:
+        """How many paragraphs the article has."""
+        return sum(len(section.paragraphs) for section in self.sections)
+
+    @property
+    def translated(self) -> int:
+        """How many paragraphs are shown in the asked locale (all of them in the source locale)."""
+        return sum(1 for section in self.sections for p in section.paragraphs if not p.fallback)
+
+    @property
+    def is_source(self) -> bool:
+        """Whether the asked locale is the one the article was written in."""
+        return same_language(self.locale, self.source_locale)
+
+
+def same_language(a: str, b: str) -> bool:
+    """Whether two locales are the same language (`ar` and `ar_EG` are)."""
+    return a.replace("-", "_").split("_")[0].lower() == b.replace("-", "_").split("_")[0].lower()
+
+
+def read_article(index_dir: Path, article_id: str, locale: str | None = None) -> LocalizedArticle | None:
+    """Read an article's sections for locale (its source locale when None), or None if it is not indexed.
+
+    A section without a document in that locale (or a regional variant of it) is shown in the
+    source locale, marked `fallback`; paragraphs listed in a document's `fallbacks` are marked too.
+    """
+    with open_index(index_dir).searcher() as searcher:
+        return article_from(searcher, article_id, locale)
+
+
+def article_from(searcher, article_id: str, locale: str | None = None) -> LocalizedArticle | None:
+    """Like read_article, with a Whoosh searcher already open (a server keeps one per thread)."""
+    documents = list(searcher.documents(article=article_id))
+    if not documents:
+        return None
+    documents.sort(key=lambda d: (d["position"], d["locale"]))
+    by_locale: dict[str, dict[str, dict]] = {}
+    for document in documents:
+        by_locale.setdefault(document["locale"], {})[document["section"]] = document
+    source_locale = next((d["locale"] for d in documents if d.get("status", SOURCE) == SOURCE),
+                         documents[0]["locale"])
+    locale = locale or source_locale
+    shown_locale = _pick_locale(locale, by_locale, source_locale)
+    source = by_locale[source_locale]
+    chosen = by_locale.get(shown_locale, {})
+    sections = tuple(_shown_section(chosen.get(section_id), original)
+                     for section_id, original in source.items())
+    titled = next((d for d in chosen.values() if d.get("status", SOURCE) != FALLBACK), None)
+    title_document = titled or next(iter(source.values()))
+    locales = (source_locale,) + tuple(sorted(
+        name for name, docs in by_locale.items()
+        if name != source_locale and any(d.get("status", SOURCE) != FALLBACK for d in docs.values())))
+    return LocalizedArticle(id=article_id, locale=locale, source_locale=source_locale,
+                            title=title_document["title"], title_locale=title_document["locale"],
+                            sections=sections, locales=locales, path=title_document["path"])
+
+
+def indexed_locales(index_dir: Path) -> tuple[str, ...]:
+    """Every locale the index holds documents in, sorted."""
+    with open_index(index_dir).searcher() as searcher:
+        return locales_from(searcher)
+
+
+def locales_from(searcher) -> tuple[str, ...]:
+    """Like indexed_locales, with a Whoosh searcher already open."""
+    return tuple(sorted(term.decode("utf-8") for term in searcher.lexicon("locale")))
+
+
+def _pick_locale(wanted: str, by_locale: dict, source_locale: str) -> str:
+    """The indexed locale that best matches wanted: itself, else a regional variant of its language."""
+    if wanted in by_locale:
+        return wanted
+    if same_language(wanted, source_locale):
+        return source_locale
+    return next((name for name in sorted(by_locale) if same_language(name, wanted)), wanted)
+
+
+def _shown_section(document: dict | None, original: dict) -> ShownSection:
+    """A section from its document in the shown locale, or from the source document when there is none."""
+    status = document.get("status", SOURCE) if document else FALLBACK
+    if document is None or status == FALLBACK:
+        return ShownSection(original["section"], original["heading"], original["locale"], FALLBACK,
+                            tuple(ShownParagraph(text, True) for text in _paragraphs(original["body"])))
+    fallbacks = frozenset(document.get("fallbacks") or ())
+    paragraphs = tuple(ShownParagraph(text, i in fallbacks)
+                       for i, text in enumerate(_paragraphs(document["body"])))
+    return ShownSection(document["section"], document["heading"], document["locale"], status, paragraphs)
+
+
+def _paragraphs(body: str) -> list[str]:
+    """A section's paragraphs (the index joins them with blank lines)."""
+    return body.split("\n\n") if body else []

@@ -1,0 +1,49 @@
+"""Run the reader on waitress, a production WSGI server (threads, request limits, no debugger)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from waitress.server import create_server
+
+from .app import create_app
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReaderServer:
+    """A bound, not yet running, server.
+
+    urls: where it answers (one per listening socket), e.g. `http://127.0.0.1:8000/`.
+    """
+
+    urls: tuple[str, ...]
+    _server: object
+
+    def run(self) -> None:
+        """Answer requests until interrupted (Ctrl-C or SIGINT), then close the sockets."""
+        try:
+            self._server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self._server.close()
+
+
+def make_server(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, threads: int = 4) -> ReaderServer:
+    """Bind the reader to host:port (port 0 picks a free one); raises IndexingError without an index."""
+    app = create_app(index_dir)
+    # waitress warns once for every request that waits for a free thread: a burst of readers would
+    # flood the log with lines that say only that the queue was not empty.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    server = create_server(app, host=host, port=port, threads=threads, ident="medref",
+                           # The reader only answers GET requests with short query strings.
+                           max_request_header_size=64 * 1024, max_request_body_size=64 * 1024,
+                           clear_untrusted_proxy_headers=True)
+    listening = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
+    urls = tuple(f"http://[{h}]:{p}/" if ":" in str(h) else f"http://{h}:{p}/" for h, p in listening)
+    log.info("reader bound to %s", ", ".join(urls))
+    return ReaderServer(urls, server)

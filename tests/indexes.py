@@ -1,0 +1,64 @@
+"""Small indexes for the reader's tests, built under tmp_path from sources the tests write."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import STORED
+
+from pipeline.config import Config
+from pipeline.index import INDEX_NAME, document_key, make_schema
+from pipeline.ingest import ingest
+
+from .conftest import SOURCES
+
+# Text a hostile editor or translator could put in an article; the page must show it, never run it.
+HOSTILE_TITLE = '<img src=x onerror="alert(1)"> Hostile kidney page'
+HOSTILE_HEADING = '"><svg onload=alert(2)> Kidney heading'
+HOSTILE_BODY = ("Kidney stones <script>alert(document.cookie)</script> and "
+                "<a href=\"javascript:alert(4)\">click</a> onerror=alert(5) {{ 7*7 }} %(num)s.")
+HOSTILE_SOURCE = f"""{HOSTILE_TITLE}
+
+{HOSTILE_BODY}
+
+{HOSTILE_HEADING}
+
+<iframe srcdoc="<script>alert(6)</script>"></iframe> More about kidney stones here.
+"""
+
+
+def build_index(root: Path, extra: dict[str, str] | None = None, bundled: bool = True) -> Path:
+    """Ingest the bundled sources (when bundled) plus extra {relative path: text} into root/index."""
+    sources = root / "sources"
+    if bundled:
+        shutil.copytree(SOURCES, sources)
+    for name, text in (extra or {}).items():
+        path = sources / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    report = ingest(Config(sources=sources, locales=root / "locales", index=root / "index"))
+    assert not report.failed, report.failed
+    return root / "index"
+
+
+def build_translated_index(root: Path, documents: list[dict]) -> Path:
+    """Write documents straight into an index whose schema also stores `status` and `fallbacks`.
+
+    This is the shape catalogue-aware ingests write; each document needs article, section, locale,
+    title, heading, body and position, and may have status and fallbacks.
+    """
+    schema = make_schema()
+    schema.add("status", STORED)
+    schema.add("fallbacks", STORED)
+    folder = root / "index"
+    folder.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(folder), schema, indexname=INDEX_NAME)
+    with ix.writer() as writer:
+        for document in documents:
+            fields = {"key": document_key(document["article"], document["section"], document["locale"]),
+                      "group": f"{document['article']}#{document['section']}", "content_hash": "x",
+                      "path": f"sources/{document['article']}.txt", "line": 1, **document}
+            writer.add_document(**fields)
+    return folder

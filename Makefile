@@ -9,11 +9,12 @@ BIN := $(VENV)/bin
 demo: $(VENV)/.installed
 	$(BIN)/pipeline ingest
 	$(BIN)/pipeline search "kidney stones"
+	$(BIN)/pipeline search "حصى الكلى"
 
 test: $(VENV)/.installed-test gettext
 	$(BIN)/python -m pytest
 
-# Rewrite tests/golden/*.json from the current output (review the diff before committing).
+# Rewrite tests/golden/* (JSON, PO, stats) from the current output (review the diff before committing).
 golden: $(VENV)/.installed-test
 	$(BIN)/python -m pytest --update-golden tests
 

@@ -187,8 +187,10 @@ def build_template(article: Article, creation_date: datetime) -> Catalog:
     """The template (POT) of an article: its messages, with `#:` locations and `#.` sections."""
     template = HeaderKeepingCatalog(
         project=PROJECT, version=article.id, creation_date=creation_date,
-        header_comment=(f'# Messages of the article "{article.id}", in document order.\n'
-                        f"# Made from {article.path} by `pipeline ingest`; edit the source instead.\n#"))
+        # Short fixed lines: Babel re-wraps long header comment lines on every write.
+        header_comment=("# Translation template of one article (see Project-Id-Version): its title,\n"
+                        "# headings and paragraphs in document order. Made by `pipeline ingest`\n"
+                        "# from the source article: edit the source, not this file.\n#"))
     template.msgid_bugs_address = ""  # Babel's constructor turns "" into a placeholder address
     for message in source_messages(article):
         template.add(message.msgid, locations=[(article.path, message.line)],
@@ -202,7 +204,7 @@ def new_catalogue(template: Catalog, locale: str, now: datetime) -> Catalog:
     catalogue = HeaderKeepingCatalog(
         locale=locale, project=template.project, version=template.version,
         creation_date=template.creation_date, revision_date=now, language_team=name, fuzzy=False,
-        header_comment=f'# {name} translations of the article "{template.version}".\n#')
+        header_comment=f"# {name} translations of one article (see Project-Id-Version).\n#")
     # Babel's constructor turns "" into placeholders ("FULL NAME <EMAIL@ADDRESS>"); the translator's
     # tool fills these in.
     catalogue.last_translator = catalogue.msgid_bugs_address = ""
@@ -228,6 +230,17 @@ def render(catalog: Catalog) -> bytes:
             in_entry = False
         lines.append(line)
     return "".join(lines).encode(catalog.charset, "backslashreplace")
+
+
+def content(catalog: Catalog) -> tuple:
+    """Everything render() writes, as a value: equal content, equal bytes (and cheaper to compare)."""
+    def entry(m: Message) -> tuple:
+        return (m.id, m.context, m.string or "", tuple(sorted(m.flags)), tuple(sorted(m.locations, key=repr)),
+                tuple(m.auto_comments), tuple(m.user_comments), tuple(m.previous_id or ()))
+
+    obsolete = tuple((m.id, m.context, m.string, tuple(m.user_comments)) for m in catalog.obsolete.values())
+    return (catalog.header_comment, tuple(catalog.mime_headers), catalog.fuzzy, catalog.charset,
+            tuple(entry(m) for m in catalog if m.id), obsolete)
 
 
 def _previous_lines(message: Message) -> list[str]:

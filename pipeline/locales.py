@@ -21,7 +21,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
-from .catalog import (MESSAGES_DIR, TEMPLATES_DIR, build_template, catalogue_path, merge,
+from .catalog import (MESSAGES_DIR, TEMPLATES_DIR, build_template, catalogue_path, content, merge,
                       new_catalogue, parse_catalogue, parse_locale, read_catalogue, render,
                       template_path, write_file)
 from .config import Config
@@ -139,9 +139,9 @@ def sync_article(article: Article, locales_dir: Path, locales: list[str], now: d
     path = template_path(locales_dir, article.id)
     old_bytes = _read_or_none(path)
     old_template = _parse_or_none(old_bytes, path)
-    # Rendered with the old creation date, an unchanged template renders exactly as the old one.
+    # Built with the old creation date, an unchanged template has exactly the old one's content.
     template = build_template(article, old_template.creation_date if old_template else now)
-    if old_template is None or render(template) != render(old_template):
+    if old_template is None or content(template) != content(old_template):
         template = build_template(article, now)
         store(path, old_bytes, render(template))
     else:
@@ -165,11 +165,10 @@ def sync_article(article: Article, locales_dir: Path, locales: list[str], now: d
                 broken.append(locale)
                 files[path] = old_bytes
                 continue
-            before = render(catalogue)
+            before = content(catalogue)
             merge(catalogue, template)
-            after = render(catalogue)
-            if after != before:
-                store(path, old_bytes, after)
+            if content(catalogue) != before:
+                store(path, old_bytes, render(catalogue))
             else:
                 files[path] = old_bytes
         catalogues.append((locale, catalogue))

@@ -129,7 +129,7 @@ def check_catalogue(catalogue: Catalog, locale: str, path: str) -> list[Problem]
 def compare(source: str, translation: str, locale: str = "") -> list[tuple[str, str]]:
     """(code, message) for each way a translation departs from its source."""
     found = []
-    missing, extra = _difference(_numbers(source), _numbers(translation))
+    missing, extra = _number_difference(source, translation)
     if missing or extra:
         found.append(("numbers", _describe("number", missing, extra)))
     missing, extra = _difference(_addresses(source), _addresses(translation))
@@ -203,10 +203,14 @@ def _expected_plurals(locale: str) -> int | None:
 # A number: digits of any script (Arabic-Indic ٠-٩ and Persian ۰-۹ included), with decimal or
 # thousands separators between digit groups (. , ٫ ٬).
 _NUMBER = re.compile(r"\d+(?:[.,\u066b\u066c]\d+)*")
+# Digits right after a Latin letter belong to a name (R0, ACE2, H1N1, SpO2): a translation may
+# spell the name out ("رقم التكاثر الأساسي" for R0) or write its digits apart ("اتش 1 إن 1").
+# Digits after an Arabic letter are a number with a prefix (و5, "and 5"), so they count.
+_NAME_DIGITS = re.compile(r"(?<=[A-Za-z])\d+(?:[.,]\d+)*")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 _MARKUP = re.compile(
     r"</?[A-Za-z][^<>]*>"                  # inline HTML tags
-    r"|%(?:\([\w]+\))?[-+ #0]*\d*(?:\.\d+)?[sdifFeEgGxXcr%]"  # printf-style placeholders
+    r"|%(?:\([\w]+\))?[-+#0]*\d*(?:\.\d+)?[sdifFeEgGxXcr](?![A-Za-z])"  # printf placeholders, not "50% of"
     r"|\{[\w.]*(?:![rsa])?(?::[^{}]*)?\}"  # {name}, {0}, {} placeholders
     r"|\$\{\w+\}"                          # ${name}
     r"|&[A-Za-z]+;|&#\d+;"                 # HTML entities
@@ -224,10 +228,22 @@ _JOINER_LANGUAGES = frozenset({"fa", "ps", "ur", "ckb", "ku", "hi", "mr", "ne", 
                                "kn", "te", "ta", "si", "gu", "pa", "or", "as"})
 
 
-def _numbers(text: str) -> Counter:
+def _number_difference(source: str, translation: str) -> tuple[list[str], list[str]]:
+    """Numbers of the source missing from the translation, and numbers the translation adds.
+
+    A number standing alone in the source must be in the translation; a number standing alone in
+    the translation must be in the source, alone or inside a name (ACE2 -> "... 2").
+    """
+    source_all, translation_all = _numbers(source), _numbers(translation)
+    source_alone = source_all - _numbers(source, _NAME_DIGITS)
+    translation_alone = translation_all - _numbers(translation, _NAME_DIGITS)
+    return _difference(source_alone, translation_all)[0], _difference(source_all, translation_alone)[1]
+
+
+def _numbers(text: str, pattern: re.Pattern = _NUMBER) -> Counter:
     """The numbers of a text, written with ASCII digits, `.` as decimal mark and no grouping."""
     numbers = Counter()
-    for match in _NUMBER.finditer(text):
+    for match in pattern.finditer(text):
         groups = re.split(r"([.,\u066b\u066c])", "".join(str(unicodedata.decimal(c, c)) for c in match.group()))
         digits, separators = groups[0::2], groups[1::2]
         value = digits[0]

@@ -42,6 +42,12 @@ def codes(source: str, translation: str, locale: str = "ar") -> list[str]:
     ("Press <b>Stop</b> now.", "اضغط <b>Stop</b> الآن."),
     ("%(count)d stones found.", "عُثر على %(count)d حصاة."),
     ("Causes", "الأسباب"),
+    ("In 14% cases, it is severe.", "في 14٪ من الحالات يكون شديدًا."),    # a percent sign is no placeholder
+    ("The R0 was 3.77.", "بلغ رقم التكاثر الأساسي 3.77."),                  # R0 is a name, spelled out
+    ("Human ACE2 binds it.", "يرتبط به الإنزيم المحول للأنجيوتنسين 2."),      # a name's digits written apart
+    ("The 2009 H1N1 pandemic.", "وباء اتش 1 إن 1 في 2009."),
+    ("Vitamin B12 helps.", "يساعد فيتامين ب12."),
+    ("Ages 5-17 and 18-64.", "الأعمار 5-17 و18-64."),                       # و prefixed to a number
 ])
 def test_good_translations_have_no_problem(source, translation):
     assert compare(source, translation, "ar") == []
@@ -51,6 +57,9 @@ def test_good_translations_have_no_problem(source, translation):
     ("Take 2.5 mg twice a day.", "تناول ٢٫٠ ملغ مرتين يوميًا.", "numbers"),
     ("Take 25 mg.", "تناول ٢٫٥ ملغ.", "numbers"),
     ("Take 5 mg.", "تناول ملغ.", "numbers"),
+    ("Take 5mg.", "تناول ملغ.", "numbers"),
+    ("Human ACE2 binds it.", "يرتبط به الإنزيم 3.", "numbers"),
+    ("Ages &lt; 5 years.", "الأعمار &gt; 5 أعوام.", "markup"),   # a flipped sign, seen in real data
     ("See https://example.org/a.", "انظر https://example.com/a.", "urls"),
     ("Write to help@example.org.", "راسلنا.", "urls"),
     ("Press <b>Stop</b> now.", "اضغط Stop الآن.", "markup"),

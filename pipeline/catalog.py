@@ -158,12 +158,14 @@ class HeaderKeepingCatalog(Catalog):
     written back after Babel's own fields.
     plural_counts: for each plural message read, the line of its msgid and how many msgstr[N] it
     had (Babel pads or cuts them to the header's count, which would hide a wrong count).
+    header_line: the line of the header entry (`msgid ""`) as read; 1 when there is none.
     """
 
     def __init__(self, *args, **kwargs):
         self.header_fields: list[tuple[str, str]] = []
         self.extra_headers: list[tuple[str, str]] = []
         self.plural_counts: dict[int, int] = {}
+        self.header_line = 1
         super().__init__(*args, **kwargs)
 
     @property
@@ -265,9 +267,8 @@ def read_catalogue(path: Path) -> Catalog:
 def parse_catalogue(data: bytes, path: Path | str) -> Catalog:
     """Parse the bytes of a PO or POT file strictly, then with Babel."""
     lines = _decode(data, path).splitlines()
-    plural_counts = _check_syntax(lines, path)
     catalog = HeaderKeepingCatalog()
-    catalog.plural_counts = plural_counts
+    catalog.plural_counts, catalog.header_line = _check_syntax(lines, path)
     # `#~|` is the previous msgid of an obsolete entry (GNU msgmerge writes it); Babel's parser
     # rejects it and its writer has no place for it. Blanking the line keeps line numbers right.
     lines = ["" if line.lstrip().startswith("#~|") else line for line in lines]
@@ -413,10 +414,11 @@ def _decode(data: bytes, path: Path | str) -> str:
                            hint="save the file as UTF-8 with charset=UTF-8 in its header") from None
 
 
-def _check_syntax(lines: list[str], path: Path | str) -> dict[int, int]:
+def _check_syntax(lines: list[str], path: Path | str) -> tuple[dict[int, int], int]:
     """Reject what Babel's parser would misread: stray or unterminated strings, bad escapes, repeats.
 
-    Returns, for each plural message, the line of its msgid and its number of msgstr[N].
+    Returns, for each plural message, the line of its msgid and its number of msgstr[N]; and the
+    line of the header entry (1 when there is none).
     """
     seen: dict[tuple[str | None, str], int] = {}
     plural_counts: dict[int, int] = {}
@@ -474,7 +476,7 @@ def _check_syntax(lines: list[str], path: Path | str) -> dict[int, int]:
             msgid_line = number
         entry[keyword] = _string(rest, path, number)
     finish()
-    return plural_counts
+    return plural_counts, seen.get((None, ""), 1)
 
 
 def _string(text: str, path: Path | str, line: int) -> str:

@@ -39,7 +39,7 @@ REQUIRED_HEADERS = ("Project-Id-Version", "PO-Revision-Date", "Last-Translator",
 class Problem:
     """One thing wrong with a catalogue.
 
-    path, line: where (the line of the message's msgid; of the header for header problems).
+    path, line: where (the line of the message's msgid; of the header's for header problems).
     code: what kind of problem (see SEVERITY); severity: `error` or `warning`.
     message: what is wrong, in words a translator acts on.
     """
@@ -166,7 +166,7 @@ def _check_header(catalogue: Catalog, locale: str, path: str) -> list[Problem]:
     problems = []
 
     def problem(code: str, message: str) -> None:
-        problems.append(Problem(path, 1, code, message))
+        problems.append(Problem(path, getattr(catalogue, "header_line", 1), code, message))
 
     missing = [name for name in REQUIRED_HEADERS if name.lower() not in fields]
     if missing:

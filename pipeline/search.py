@@ -9,7 +9,7 @@ from pathlib import Path
 from whoosh import query as Q
 
 from .analysis import analyze, text_analyzer
-from .index import open_index
+from .index import document_key, open_index
 from .localize import FALLBACK, SOURCE
 from .snippet import make_snippet
 
@@ -121,8 +121,8 @@ def search(index_dir: Path, text: str, lang: str | None = None, limit: int = 10)
     lang = lang.strip().replace("-", "_") if lang else None
     with ix.searcher() as searcher:
         # A section has at most one document per locale, so this many documents hold `limit` sections.
-        locales = max(1, sum(1 for _ in searcher.lexicon("locale")))
-        results = searcher.search(build_query(parsed), limit=limit * locales)
+        locales = sorted(searcher.reader().field_terms("locale"))
+        results = searcher.search(build_query(parsed), limit=limit * max(1, len(locales)))
         hits: list[Hit] = []
         seen: set[str] = set()
         for hit in results:
@@ -132,30 +132,36 @@ def search(index_dir: Path, text: str, lang: str | None = None, limit: int = 10)
             seen.add(group)
             fields, status = hit.fields(), hit["status"]
             if lang:
-                fields, status = _version_for(searcher, fields, lang)
+                fields, status = _version_for(searcher, fields, lang, locales)
             snippet = make_snippet(fields["body"] or fields["heading"], terms, analyzer)
             hits.append(Hit(rank=len(hits) + 1, article=fields["article"], section=fields["section"],
                             locale=fields["locale"], status=status, title=fields["title"],
                             heading=fields["heading"], snippet=snippet.text, highlights=snippet.spans,
                             score=hit.score, path=fields["path"], line=fields["line"]))
-        total = _count_sections(searcher, results) if locales > 1 else len(results)
+        total = _count_sections(searcher, results) if len(locales) > 1 else len(results)
     return SearchResult(text, total, None, tuple(hits))
 
 
-def _version_for(searcher, fields: dict, lang: str) -> tuple[dict, str]:
+def _version_for(searcher, fields: dict, lang: str, locales: list[str]) -> tuple[dict, str]:
     """The version of a section a reader of lang sees, and its status.
 
     Preference: the exact locale (`ar_EG`), its language (`ar`), another region of it (`ar_SA`),
     else the source version, shown as a fallback. Untranslated text is never labelled as lang.
+    locales: every locale in the index, sorted.
     """
-    versions = {doc["locale"]: doc for doc in searcher.documents(article=fields["article"],
-                                                                 section=fields["section"])}
     language = lang.split("_")[0]
-    for locale in (lang, language, *sorted(v for v in versions if v.split("_")[0] == language)):
-        if locale in versions:
-            return versions[locale], versions[locale]["status"]
-    source = next((doc for doc in versions.values() if doc["status"] == SOURCE), fields)
-    return source, FALLBACK
+    wanted = [lang, language] + [locale for locale in locales if locale.split("_")[0] == language]
+    for locale in dict.fromkeys(wanted):
+        if locale == fields["locale"]:
+            return fields, fields["status"]
+        number = searcher.document_number(key=document_key(fields["article"], fields["section"], locale))
+        if number is not None:
+            version = searcher.stored_fields(number)
+            return version, version["status"]
+    if fields["status"] != SOURCE:
+        fields = next(iter(searcher.documents(article=fields["article"], section=fields["section"],
+                                              status=SOURCE)), fields)
+    return fields, FALLBACK
 
 
 def _count_sections(searcher, results) -> int:

@@ -136,11 +136,11 @@ def test_warnings_alone_exit_0_and_json_has_severity(project):
 def test_header_problems(project):
     header = HEADER.replace('"Language: ar\\n"\n', '"Language: fr\\n"\n').replace(
         "nplurals=6", "nplurals=2").replace('"MIME-Version: 1.0\\n"\n', "")
-    write(project, 'msgid "Causes"\nmsgstr "الأسباب"\n', header=header)
+    write(project, 'msgid "Causes"\nmsgstr "الأسباب"\n', header="# Arabic translations.\n" + header)
     output = check().output
-    assert "a.po:1: header: missing header field: MIME-Version" in output
-    assert "a.po:1: header: Language is 'fr' but the file is in the ar folder" in output
-    assert "a.po:1: plural-count: Plural-Forms says nplurals=2; ar has 6 plural forms" in output
+    assert "a.po:2: header: missing header field: MIME-Version" in output
+    assert "a.po:2: header: Language is 'fr' but the file is in the ar folder" in output
+    assert "a.po:2: plural-count: Plural-Forms says nplurals=2; ar has 6 plural forms" in output
 
 
 def test_wrong_number_of_plural_translations(project):

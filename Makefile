@@ -9,6 +9,7 @@ BIN := $(VENV)/bin
 demo: $(VENV)/.installed
 	$(BIN)/pipeline ingest
 	$(BIN)/pipeline search "kidney stones"
+	$(BIN)/pipeline search "حصى الكلى"
 
 test: $(VENV)/.installed-test gettext chromium
 	$(BIN)/python -m pytest
@@ -20,7 +21,7 @@ messages: $(VENV)/.installed
 	  --project=medref-pipeline --copyright-holder="medref-pipeline contributors" -o locales/messages.pot .
 	$(BIN)/pybabel -q update -D messages -i pipeline/web/locales/messages.pot -d pipeline/web/locales
 
-# Rewrite tests/golden/*.json from the current output (review the diff before committing).
+# Rewrite tests/golden/* (JSON, PO, stats) from the current output (review the diff before committing).
 golden: $(VENV)/.installed-test
 	$(BIN)/python -m pytest --update-golden tests
 

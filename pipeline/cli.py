@@ -15,6 +15,12 @@ from .model import strip_controls
 
 INDEX_OPTION = click.option("--index", "index_dir", type=click.Path(path_type=Path), default="index",
                             show_default=True, help="Folder of the search index.")
+SOURCES_OPTION = click.option("--sources", type=click.Path(path_type=Path), default="sources",
+                              show_default=True, help="Folder of source articles (.txt, .md, .html).")
+LOCALES_OPTION = click.option("--locales", type=click.Path(path_type=Path), default="locales",
+                              show_default=True, help="Folder of translation catalogues.")
+LOCALE_OPTION = click.option("--locale", metavar="LOCALE", help="Only this locale (default: every locale).")
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,19 +34,21 @@ def cli(verbose: int, quiet: bool) -> None:
 
 
 @cli.command()
-@click.option("--sources", type=click.Path(path_type=Path), default="sources", show_default=True,
-              help="Folder of source articles (.txt, .md, .html).")
-@click.option("--locales", type=click.Path(path_type=Path), default="locales", show_default=True,
-              help="Folder of translation catalogues.")
+@SOURCES_OPTION
+@LOCALES_OPTION
 @INDEX_OPTION
 @click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse source files larger than this.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
 def ingest(sources: Path, locales: Path, index_dir: Path, max_bytes: int, strict: bool) -> None:
-    """Index new and changed articles from the sources folder; drop deleted ones.
+    """Bring catalogues and index in step with the sources, in every locale.
 
-    Exit status: 0 all went well; 1 a source (or, with --strict, a warning) failed, while every
-    good article was still indexed; 130 interrupted, with the last committed index untouched.
+    New and changed articles get their template and catalogues updated, then are indexed in their
+    own locale and in every locale they have translations for; deleted ones are dropped.
+
+    Exit status: 0 all went well; 1 a source or catalogue could not be read (or, with --strict,
+    something was warned about), while everything else was still indexed; 130 interrupted, with
+    the last committed index and every catalogue whole.
     """
     from .ingest import ingest as run_ingest
 
@@ -50,11 +58,13 @@ def ingest(sources: Path, locales: Path, index_dir: Path, max_bytes: int, strict
     with _progress("Ingesting") as (total, advance):
         report = _run(run_ingest, config, progress=advance, total=total, on_wait=lambda: click.echo(
             f"another ingest is writing {index_dir}; waiting for it to finish…", err=True))
-    for error in report.failed:
-        click.echo(f"error: {_safe(str(error))}", err=True)
+    _echo_errors(report.failed)
+    per_locale = ", ".join(f"{locale} {n}" for locale, n in report.by_locale.items())
     click.echo(f"{len(report.added)} added, {len(report.changed)} changed, "
                f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
-               f"{len(report.failed)} failed; {report.sections} sections indexed in {report.seconds:.2f}s")
+               f"{len(report.failed)} failed; {report.catalogue_files} catalogue files written; "
+               f"{report.sections} sections indexed{f' ({per_locale})' if per_locale else ''} "
+               f"in {report.seconds:.2f}s")
     if report.failed or (strict and warnings.count):
         sys.exit(1)
 
@@ -63,10 +73,11 @@ def ingest(sources: Path, locales: Path, index_dir: Path, max_bytes: int, strict
 @cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("query")
 @INDEX_OPTION
-@click.option("--lang", metavar="LOCALE", help="Only show sections in this locale (e.g. en, ar).")
+@click.option("--lang", metavar="LOCALE",
+              help="Show sections in this locale (e.g. en, ar); untranslated ones in their source locale.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="How many hits to show.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@JSON_OPTION
 def search(query: str, index_dir: Path, lang: str | None, limit: int, as_json: bool) -> None:
     """Search the index for QUERY, typed as you would ask it."""
     from .search import search as run_search
@@ -81,11 +92,149 @@ def search(query: str, index_dir: Path, lang: str | None, limit: int, as_json: b
         return
     for hit in result.hits:
         heading = f" › {hit.heading}" if hit.heading else ""
+        label = hit.locale if hit.status == "source" else f"{hit.locale}, {hit.status}"
         name = _safe((hit.title or hit.article) + heading)
-        click.echo(f"{hit.rank}. {click.style(name, bold=True)}  [{hit.locale}]")
+        click.echo(f"{hit.rank}. {click.style(name, bold=True)}  [{label}]")
         click.echo(f"   {_safe(hit.path)}:{hit.line}")
         click.echo(f"   {_highlight(hit.snippet, hit.highlights)}")
     click.echo(f"{len(result.hits)} of {result.total} matching sections.")
+
+
+@cli.group()
+def catalog() -> None:
+    """Manage translation catalogues: one PO file per article and locale, under locales/."""
+
+
+@catalog.command("init")
+@click.argument("locale")
+@SOURCES_OPTION
+@LOCALES_OPTION
+def catalog_init(locale: str, sources: Path, locales: Path) -> None:
+    """Start translating into LOCALE (e.g. ar, fr, pt_BR): a catalogue for every article."""
+    from .locales import init_locale
+
+    config = Config(sources=sources, locales=locales)
+    locale, report = _run(init_locale, config, locale)
+    folder = locales / locale / "LC_MESSAGES"
+    created = [path for path in report.created if path.is_relative_to(folder)]
+    _echo_errors(report.errors)
+    click.echo(f"{locale}: {len(created)} catalogues created in {folder}")
+    if report.errors:
+        sys.exit(1)
+
+
+@catalog.command("update")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 listing the files that are out of step.")
+@SOURCES_OPTION
+@LOCALES_OPTION
+def catalog_update(check: bool, sources: Path, locales: Path) -> None:
+    """Merge templates and catalogues with the sources (no indexing)."""
+    from .locales import update
+
+    report = _run(update, Config(sources=sources, locales=locales), check=check)
+    _echo_errors(report.errors)
+    for action, path in report.changes():
+        click.echo(f"stale: {path} (would be {action})" if check else f"{action}: {path}")
+    if not check:
+        click.echo(f"{len(report.created)} created, {len(report.updated)} updated, "
+                   f"{len(report.removed)} removed, {report.unchanged} unchanged")
+    elif report.stale:
+        click.echo(f"{len(report.stale)} files out of step with the sources; run `pipeline catalog update`")
+    else:
+        click.echo(f"all {report.unchanged} templates and catalogues are in step with the sources")
+    if report.errors or (check and report.stale):
+        sys.exit(1)
+
+
+@catalog.command("stats")
+@LOCALE_OPTION
+@LOCALES_OPTION
+@JSON_OPTION
+def catalog_stats(locale: str | None, locales: Path, as_json: bool) -> None:
+    """Show how much is translated, fuzzy, untranslated and obsolete, per locale and article."""
+    from .stats import stats
+
+    report = _run(stats, locales, locale)
+    _echo_errors(report.errors)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, sort_keys=True, indent=2))
+    else:
+        click.echo("\n".join(_stats_table(report)))
+    if report.errors:
+        sys.exit(1)
+
+
+@catalog.command("check")
+@LOCALE_OPTION
+@LOCALES_OPTION
+@JSON_OPTION
+def catalog_check(locale: str | None, locales: Path, as_json: bool) -> None:
+    """Check translations: numbers, URLs, markup, headers (errors); punctuation, spaces... (warnings).
+
+    Prints `file:line: code: message` for every problem and exits 1 if any is an error.
+    """
+    from .checks import check
+
+    report = _run(check, locales, locale)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, sort_keys=True, indent=2))
+    else:
+        for problem in report.problems:
+            click.echo(str(problem))
+        click.echo(f"{report.errors} errors, {report.warnings} warnings in {report.catalogues} catalogues")
+    if report.errors:
+        sys.exit(1)
+
+
+@catalog.command("compile")
+@click.option("--use-fuzzy", is_flag=True, help="Include fuzzy translations (left out by default).")
+@LOCALE_OPTION
+@LOCALES_OPTION
+def catalog_compile(use_fuzzy: bool, locale: str | None, locales: Path) -> None:
+    """Write a .mo file beside every catalogue (build output, not committed)."""
+    from .locales import compile_catalogues
+
+    report = _run(compile_catalogues, Config(locales=locales), use_fuzzy=use_fuzzy, locale=locale)
+    _echo_errors(report.errors)
+    click.echo(f"{len(report.compiled)} catalogues compiled to .mo "
+               f"(fuzzy translations {'included' if use_fuzzy else 'left out'})")
+    if report.errors:
+        sys.exit(1)
+
+
+def _echo_errors(errors) -> None:
+    """Show each error a run collected, on stderr."""
+    for error in errors:
+        click.echo(f"error: {_safe(str(error))}", err=True)
+
+
+def _stats_table(report) -> list[str]:
+    """The stats as an aligned table: one row per locale and article, a total per locale and overall."""
+    if not report.catalogues:
+        return ["no catalogues yet; start a locale with `pipeline catalog init LOCALE`"]
+    rows = [("locale", "article", "messages", "translated", "fuzzy", "untranslated", "obsolete",
+             "words", "translated", "fuzzy", "untranslated", "obsolete")]
+
+    def row(locale: str, article: str, messages, words) -> tuple[str, ...]:
+        cells = [locale, article]
+        for counts in (messages, words):
+            cells.append(str(counts.total))
+            cells += [f"{getattr(counts, state)} ({counts.percent(state):.1f}%)"
+                      for state in ("translated", "fuzzy", "untranslated")]
+            cells.append(str(counts.obsolete))
+        return tuple(cells)
+
+    totals = report.locales()
+    for locale, (messages, words) in totals.items():
+        rows += [row(locale, item.article, item.messages, item.words)
+                 for item in report.catalogues if item.locale == locale]
+        rows.append(row(locale, "(all articles)", messages, words))
+    if len(totals) != 1:
+        rows.append(row("total", "", *report.total()))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    # Locale and article left-aligned, figures right-aligned.
+    return ["  ".join(cell.ljust(width) if i < 2 else cell.rjust(width)
+                      for i, (cell, width) in enumerate(zip(line, widths))).rstrip() for line in rows]
 
 
 @cli.command()

@@ -53,6 +53,7 @@ class Article:
     sections: the lead section (if any text precedes the first heading) then one per heading.
     path: the source file, relative to the sources folder's parent (`sources/x.txt`).
     content_hash: SHA-256 of the source file's bytes; unchanged hash = unchanged article.
+    title_line: source line of the title (0 when the title was not in the text).
     """
 
     id: str
@@ -62,6 +63,7 @@ class Article:
     sections: tuple[Section, ...]
     path: str
     content_hash: str
+    title_line: int = 0
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from pathlib import Path
 from whoosh import query as Q
 
 from .analysis import analyze, text_analyzer
-from .index import open_index
+from .index import document_key, open_index
+from .localize import FALLBACK, SOURCE
 from .snippet import make_snippet
 
 # Where a word is found matters: a title or heading match says more than one in the body.
@@ -23,6 +24,8 @@ class Hit:
 
     rank: 1-based position in the results.
     article, section, locale: the index key's parts.
+    status: `source` (the original), `translated`, `partial` (some paragraphs show the source
+        text) or `fallback` (no version in the reader's locale: shown in its source locale).
     title, heading: the article title and section heading in that locale.
     snippet: the best-matching part of the section's text; highlights: (start, end) of matches in it.
     score: the ranking score (higher is better; comparable within one query only).
@@ -33,6 +36,7 @@ class Hit:
     article: str
     section: str
     locale: str
+    status: str
     title: str
     heading: str
     snippet: str
@@ -44,7 +48,7 @@ class Hit:
     def as_json(self) -> dict:
         """The hit as the JSON object `pipeline search --json` prints."""
         return {"rank": self.rank, "article": self.article, "section": self.section,
-                "locale": self.locale, "title": self.title, "heading": self.heading,
+                "locale": self.locale, "status": self.status, "title": self.title, "heading": self.heading,
                 "snippet": self.snippet, "highlights": [list(span) for span in self.highlights],
                 "score": round(self.score, 4), "path": self.path, "line": self.line}
 
@@ -101,24 +105,24 @@ def build_query(parsed: ParsedQuery) -> Q.Query:
     return Q.And(required + [words])
 
 
-def locale_filter(lang: str) -> Q.Query:
-    """Match documents in a locale or any of its regional variants (`ar` matches `ar_EG`)."""
-    return Q.Or([Q.Term("locale", lang), Q.Prefix("locale", f"{lang}_")])
-
-
 def search(index_dir: Path, text: str, lang: str | None = None, limit: int = 10) -> SearchResult:
-    """Find the sections that best answer text, at most one hit per section."""
+    """Find the sections that best answer text, at most one hit per section.
+
+    Every locale is searched, so a section is found through any of its versions. With lang, each
+    hit is shown in that locale when the section has a version there, else in its source locale
+    with status `fallback`; without it, in the version that matched best.
+    """
     parsed = parse_query(text)
     if not parsed.terms:
         return SearchResult(text, 0, None, ())
     ix = open_index(index_dir)
     analyzer = text_analyzer()
     terms = frozenset(parsed.terms)
+    lang = lang.strip().replace("-", "_") if lang else None
     with ix.searcher() as searcher:
         # A section has at most one document per locale, so this many documents hold `limit` sections.
-        locales = max(1, sum(1 for _ in searcher.lexicon("locale")))
-        results = searcher.search(build_query(parsed), limit=limit * locales,
-                                  filter=locale_filter(lang) if lang else None)
+        locales = sorted(searcher.reader().field_terms("locale"))
+        results = searcher.search(build_query(parsed), limit=limit * max(1, len(locales)))
         hits: list[Hit] = []
         seen: set[str] = set()
         for hit in results:
@@ -126,13 +130,38 @@ def search(index_dir: Path, text: str, lang: str | None = None, limit: int = 10)
             if group in seen or len(hits) == limit:
                 continue
             seen.add(group)
-            snippet = make_snippet(hit["body"] or hit["heading"], terms, analyzer)
-            hits.append(Hit(rank=len(hits) + 1, article=hit["article"], section=hit["section"],
-                            locale=hit["locale"], title=hit["title"], heading=hit["heading"],
-                            snippet=snippet.text, highlights=snippet.spans, score=hit.score,
-                            path=hit["path"], line=hit["line"]))
-        total = _count_sections(searcher, results) if locales > 1 else len(results)
+            fields, status = hit.fields(), hit["status"]
+            if lang:
+                fields, status = _version_for(searcher, fields, lang, locales)
+            snippet = make_snippet(fields["body"] or fields["heading"], terms, analyzer)
+            hits.append(Hit(rank=len(hits) + 1, article=fields["article"], section=fields["section"],
+                            locale=fields["locale"], status=status, title=fields["title"],
+                            heading=fields["heading"], snippet=snippet.text, highlights=snippet.spans,
+                            score=hit.score, path=fields["path"], line=fields["line"]))
+        total = _count_sections(searcher, results) if len(locales) > 1 else len(results)
     return SearchResult(text, total, None, tuple(hits))
+
+
+def _version_for(searcher, fields: dict, lang: str, locales: list[str]) -> tuple[dict, str]:
+    """The version of a section a reader of lang sees, and its status.
+
+    Preference: the exact locale (`ar_EG`), its language (`ar`), another region of it (`ar_SA`),
+    else the source version, shown as a fallback. Untranslated text is never labelled as lang.
+    locales: every locale in the index, sorted.
+    """
+    language = lang.split("_")[0]
+    wanted = [lang, language] + [locale for locale in locales if locale.split("_")[0] == language]
+    for locale in dict.fromkeys(wanted):
+        if locale == fields["locale"]:
+            return fields, fields["status"]
+        number = searcher.document_number(key=document_key(fields["article"], fields["section"], locale))
+        if number is not None:
+            version = searcher.stored_fields(number)
+            return version, version["status"]
+    if fields["status"] != SOURCE:
+        fields = next(iter(searcher.documents(article=fields["article"], section=fields["section"],
+                                              status=SOURCE)), fields)
+    return fields, FALLBACK
 
 
 def _count_sections(searcher, results) -> int:

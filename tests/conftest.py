@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import subprocess
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "sources"
+LOCALES = ROOT / "locales"
 GOLDEN = Path(__file__).resolve().parent / "golden"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Catalogues written by tests are stamped with this time, so golden files stay byte-stable.
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
 
 
 def pytest_addoption(parser):
@@ -35,9 +42,49 @@ def golden(request):
 
 
 @pytest.fixture
+def golden_text(request):
+    """Compare text with tests/golden/<name> byte for byte (or rewrite it with --update-golden)."""
+    update = request.config.getoption("--update-golden")
+
+    def check(name: str, text: str) -> None:
+        # The Babel version a PO header names depends on the environment, not on this code.
+        text = re.sub(r'"Generated-By: Babel [^\\"]*', '"Generated-By: Babel VERSION', text)
+        path = GOLDEN / name
+        if update:
+            path.write_bytes(text.encode("utf-8"))
+        assert path.exists(), f"no golden file {path}; run pytest --update-golden"
+        assert text == path.read_bytes().decode("utf-8")
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def msgfmt():
+    """Check a PO file with GNU gettext's msgfmt, the reference every catalogue must pass."""
+    if shutil.which("msgfmt") is None:
+        pytest.fail("msgfmt not found: install GNU gettext (`make test` installs it with apt-get)")
+
+    def check(path: Path) -> None:
+        result = subprocess.run(["msgfmt", "--check-format", "--check-header", "-o", "/dev/null", str(path)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, f"msgfmt rejects {path}:\n{result.stderr}"
+        assert "warning" not in result.stderr, f"msgfmt warns about {path}:\n{result.stderr}"
+
+    return check
+
+
+@pytest.fixture
 def project(tmp_path, monkeypatch):
     """A project folder under tmp_path with a copy of the bundled sources; the cwd is set to it."""
     shutil.copytree(SOURCES, tmp_path / "sources")
     (tmp_path / "locales").mkdir()
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def seeded(project):
+    """The project with the bundled catalogues too (templates and the Arabic translations)."""
+    shutil.rmtree(project / "locales")
+    shutil.copytree(LOCALES, project / "locales", ignore=shutil.ignore_patterns("*.mo"))
+    return project

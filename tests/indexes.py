@@ -6,13 +6,12 @@ import shutil
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import STORED
 
 from pipeline.config import Config
 from pipeline.index import INDEX_NAME, document_key, make_schema
 from pipeline.ingest import ingest
 
-from .conftest import SOURCES
+from .conftest import LOCALES, SOURCES
 
 # Text a hostile editor or translator could put in an article; the page must show it, never run it.
 HOSTILE_TITLE = '<img src=x onerror="alert(1)"> Hostile kidney page'
@@ -29,11 +28,17 @@ HOSTILE_SOURCE = f"""{HOSTILE_TITLE}
 """
 
 
-def build_index(root: Path, extra: dict[str, str] | None = None, bundled: bool = True) -> Path:
-    """Ingest the bundled sources (when bundled) plus extra {relative path: text} into root/index."""
+def build_index(root: Path, extra: dict[str, str] | None = None, bundled: bool = True,
+                translated: bool = False) -> Path:
+    """Ingest the bundled sources (when bundled) plus extra {relative path: text} into root/index.
+
+    translated: also copy the bundled catalogues, so the Arabic translations are indexed.
+    """
     sources = root / "sources"
     if bundled:
         shutil.copytree(SOURCES, sources)
+    if translated:
+        shutil.copytree(LOCALES, root / "locales")
     for name, text in (extra or {}).items():
         path = sources / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,14 +49,12 @@ def build_index(root: Path, extra: dict[str, str] | None = None, bundled: bool =
 
 
 def build_translated_index(root: Path, documents: list[dict]) -> Path:
-    """Write documents straight into an index whose schema also stores `status` and `fallbacks`.
+    """Write documents straight into an index, with their `status` and `fallbacks` as given.
 
     This is the shape catalogue-aware ingests write; each document needs article, section, locale,
     title, heading, body and position, and may have status and fallbacks.
     """
     schema = make_schema()
-    schema.add("status", STORED)
-    schema.add("fallbacks", STORED)
     folder = root / "index"
     folder.mkdir(parents=True)
     ix = whoosh_index.create_in(str(folder), schema, indexname=INDEX_NAME)

@@ -24,7 +24,7 @@ SEED_ARTICLE = "interventional-radiologist"
 SEED_SECTION = "what-does-an-interventional-radiologist-do"
 # The seed section's heading as each locale shows it. Add "ar" once the Arabic catalogue translates
 # the seed; until then the Arabic page shows the English heading, marked as not translated.
-SEED_HEADING = {"en": "What does an Interventional Radiologist do?"}
+SEED_HEADING = {"en": "What does an Interventional Radiologist do?", "ar": "ماذا يفعل اختصاصي الأشعة التداخلية؟"}
 
 if not CHROMIUM.exists():
     # `make test` installs Debian's chromium; in CI its absence is a failure, not a skip.
@@ -41,7 +41,7 @@ sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
 def server(tmp_path_factory):
     """`pipeline serve` on a free loopback port, over the bundled sources plus a hostile article."""
     root = tmp_path_factory.mktemp("reader")
-    index = build_index(root, {"hostile.txt": HOSTILE_SOURCE})
+    index = build_index(root, {"hostile.txt": HOSTILE_SOURCE}, translated=True)
     pipeline = Path(sys.executable).with_name("pipeline")
     process = subprocess.Popen([str(pipeline), "serve", "--index", str(index), "--port", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -36,14 +36,15 @@ def search_json(*args: str) -> dict:
 def test_ingest_reports_one_summary_line(project):
     result = run("ingest")
     assert result.exit_code == 0
-    assert re.fullmatch(r"4 added, 0 changed, 0 unchanged, 0 removed, 0 failed; "
-                        r"\d+ sections indexed in \d+\.\d\ds\n", result.output)
+    assert re.fullmatch(r"4 added, 0 changed, 0 unchanged, 0 removed, 0 failed; 4 catalogue files written; "
+                        r"15 sections indexed \(en 15\) in \d+\.\d\ds\n", result.output)
 
 
 def test_second_ingest_reports_every_article_unchanged(ingested):
     result = run("ingest")
     assert result.exit_code == 0
-    assert result.output.startswith("0 added, 0 changed, 4 unchanged, 0 removed, 0 failed; 0 sections")
+    assert result.output.startswith("0 added, 0 changed, 4 unchanged, 0 removed, 0 failed; "
+                                    "0 catalogue files written; 0 sections indexed in")
 
 
 def test_kidney_stones_finds_the_seed_section_first_among_the_seed_sections(ingested):
@@ -114,9 +115,11 @@ def test_search_without_index_is_a_clear_error(tmp_path):
     assert result.output == f"Error: no index at {tmp_path / 'none'}; run `pipeline ingest` first\n"
 
 
-def test_lang_filter(ingested):
-    assert search_json("kidney stones", "--lang", "ar")["hits"] == []
-    assert {h["locale"] for h in search_json("kidney stones", "--lang", "en")["hits"]} == {"en"}
+def test_lang_without_translations_shows_the_source_as_fallback(ingested):
+    hits = search_json("kidney stones", "--lang", "ar")["hits"]
+    assert hits and {(h["locale"], h["status"]) for h in hits} == {("en", "fallback")}
+    assert {(h["locale"], h["status"]) for h in search_json("kidney stones", "--lang", "en")["hits"]} == {
+        ("en", "source")}
 
 
 def test_incremental_ingest_adds_changes_and_removes(ingested):
@@ -145,6 +148,10 @@ def test_broken_source_is_named_and_the_others_are_indexed(project):
 
 def test_every_command_has_help_and_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name, command in cli.commands.items():
+    commands = [(name, command) for name, command in cli.commands.items()]
+    commands += [(f"{name} {sub}", subcommand) for name, command in cli.commands.items()
+                 for sub, subcommand in getattr(command, "commands", {}).items()]
+    assert any(" " in name for name, _ in commands)  # the catalog subcommands are there
+    for name, command in commands:
         assert command.help, f"{name} has no help text"
         assert f"pipeline {name}" in readme, f"`pipeline {name}` is not shown in the README"

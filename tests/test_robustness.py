@@ -211,7 +211,7 @@ def small_index(tmp_path_factory):
         (sources / name).unlink()
     from pipeline.config import Config
     from pipeline.ingest import ingest
-    ingest(Config(sources=sources, index=root / "index"))
+    ingest(Config(sources=sources, locales=root / "locales", index=root / "index"))
     return root / "index"
 
 

@@ -1,0 +1,523 @@
+"""Catalogues through Babel: an article's messages, its template, and reading, merging, writing PO files.
+
+Every PO and POT file is read with Babel's `PoFileParser` (what `read_po` runs), merged with
+`Catalog.update` and written with `generate_po` (what `write_po` runs). Babel leaves four gaps
+that would cost a translator work, each filled here in one place:
+
+- its reader accepts an unterminated or unquoted string and silently drops characters (a dosage
+  can lose a digit), so a strict syntax check runs first and names the line, as msgfmt would;
+- it drops the header fields it does not know (X-Generator, X-Poedit-*): `HeaderKeepingCatalog`
+  keeps them;
+- it reads a `#|` previous msgid as a translator comment, forgets it on the next merge, and
+  writes a long one so that msgfmt rejects the file: `parse_catalogue` turns it back into
+  `previous_id`, `merge` carries it along and `render` writes it in gettext's layout;
+- it never revives an obsolete translation and writes obsolete entries without their fuzzy flag:
+  `merge` revives them and keeps an unreviewed translation from coming back as reviewed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from difflib import get_close_matches
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import PoFileError, PoFileParser, generate_po, normalize, unescape
+
+from .errors import CatalogError
+from .model import Article
+from .sources import normalize_locale
+
+log = logging.getLogger(__name__)
+
+TEMPLATES_DIR = "templates"
+MESSAGES_DIR = "LC_MESSAGES"
+# The `#.` comment (and, when needed, msgctxt) of the article title, which belongs to no section.
+TITLE = "title"
+PROJECT = "medref"
+WIDTH = 76
+# Babel cannot write flags on obsolete entries; this translator comment keeps "not reviewed" instead.
+FUZZY_NOTE = "fuzzy: this translation was never reviewed against its text"
+
+_FIX_HINT = "fix the line (compare with `git diff`), or restore the file from git"
+
+
+# --- Messages of an article ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceMessage:
+    """One translatable unit of an article: its title, a heading or a paragraph.
+
+    msgid: the text, whitespace collapsed.
+    context: the msgctxt, only for text that occurs more than once in the article (else None).
+    section: the id of the section it belongs to (`title` for the article title).
+    paragraph: its index among the section's paragraphs; None for the title and headings.
+    line: its line in the source file.
+    """
+
+    msgid: str
+    context: str | None
+    section: str
+    paragraph: int | None
+    line: int
+
+
+def source_messages(article: Article) -> tuple[SourceMessage, ...]:
+    """The article's messages in document order: title, then each heading and its paragraphs."""
+    units: list[tuple[str, str, int | None, int]] = []
+    if article.title:
+        units.append((article.title, TITLE, None, article.title_line))
+    for section in article.sections:
+        if section.heading:
+            units.append((section.heading, section.id, None, section.line))
+        units.extend((p.text, section.id, i, p.line) for i, p in enumerate(section.paragraphs))
+    repeated = {text for text, count in Counter(text for text, *_ in units).items() if count > 1}
+    used: set[tuple[str, str | None]] = set()
+    messages = []
+    for text, section, paragraph, line in units:
+        context = None
+        if text in repeated:
+            # The section id says where the text is; a number tells repeats within one section apart.
+            context, n = section, 1
+            while (text, context) in used:
+                n += 1
+                context = f"{section}:{n}"
+        used.add((text, context))
+        messages.append(SourceMessage(text, context, section, paragraph, line))
+    return tuple(messages)
+
+
+# --- Files ------------------------------------------------------------------------------------
+
+
+def template_path(locales_dir: Path, article_id: str) -> Path:
+    """Where an article's template lives: `locales/templates/<article>.pot`."""
+    return locales_dir / TEMPLATES_DIR / f"{article_id}.pot"
+
+
+def catalogue_path(locales_dir: Path, locale: str, article_id: str) -> Path:
+    """Where an article's catalogue for a locale lives: `locales/<locale>/LC_MESSAGES/<article>.po`."""
+    return locales_dir / locale / MESSAGES_DIR / f"{article_id}.po"
+
+
+def parse_locale(tag: str) -> str:
+    """Babel's id for a locale tag (`ar`, `pt-BR` -> `pt_BR`); an unknown tag is a CatalogError."""
+    locale = normalize_locale(tag) if tag.strip() else None
+    if locale is None:
+        raise CatalogError(f"unknown locale {tag!r}",
+                           hint="use a language code from the CLDR, such as ar, fr or pt_BR")
+    return locale
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write data atomically: to a temporary file beside path, then rename it over path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else _default_mode()
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+# --- Babel catalogues -------------------------------------------------------------------------
+
+# The header fields Babel writes itself; any other field is the translator's tool's and is kept.
+_BABEL_HEADERS = frozenset({
+    "project-id-version", "report-msgid-bugs-to", "pot-creation-date", "po-revision-date",
+    "last-translator", "language", "language-team", "plural-forms", "mime-version", "content-type",
+    "content-transfer-encoding", "generated-by",
+})
+
+
+class HeaderKeepingCatalog(Catalog):
+    """A Babel Catalog that keeps every header field, including those Babel does not know.
+
+    header_fields: the header as read, in file order (empty for a catalogue made here).
+    extra_headers: the fields Babel does not write itself (X-Generator, X-Poedit-Basepath...),
+    written back after Babel's own fields.
+    plural_counts: for each plural message read, the line of its msgid and how many msgstr[N] it
+    had (Babel pads or cuts them to the header's count, which would hide a wrong count).
+    header_line: the line of the header entry (`msgid ""`) as read; 1 when there is none.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self.header_fields: list[tuple[str, str]] = []
+        self.extra_headers: list[tuple[str, str]] = []
+        self.plural_counts: dict[int, int] = {}
+        self.header_line = 1
+        super().__init__(*args, **kwargs)
+
+    @property
+    def mime_headers(self) -> list[tuple[str, str]]:
+        headers = Catalog.mime_headers.fget(self)
+        if not self.extra_headers:
+            return headers
+        *fields, generated_by = headers  # Babel's last field carries the header's final newline
+        return [*fields, *self.extra_headers, generated_by]
+
+    @mime_headers.setter
+    def mime_headers(self, headers) -> None:
+        headers = [(str(name), str(value)) for name, value in headers]
+        self.header_fields = headers
+        self.extra_headers = [(name, value) for name, value in headers
+                              if name.lower() not in _BABEL_HEADERS]
+        Catalog.mime_headers.fset(self, headers)
+
+
+def build_template(article: Article, creation_date: datetime) -> Catalog:
+    """The template (POT) of an article: its messages, with `#:` locations and `#.` sections."""
+    template = HeaderKeepingCatalog(
+        project=PROJECT, version=article.id, creation_date=creation_date,
+        # Short fixed lines: Babel re-wraps long header comment lines on every write.
+        header_comment=("# Translation template of one article (see Project-Id-Version): its title,\n"
+                        "# headings and paragraphs in document order. Made by `pipeline ingest`\n"
+                        "# from the source article: edit the source, not this file.\n#"))
+    template.msgid_bugs_address = ""  # Babel's constructor turns "" into a placeholder address
+    for message in source_messages(article):
+        template.add(message.msgid, locations=[(article.path, message.line)],
+                     auto_comments=[message.section], context=message.context)
+    return template
+
+
+def new_catalogue(template: Catalog, locale: str, now: datetime) -> Catalog:
+    """An empty catalogue of a template for a locale, with complete headers (plural forms from Babel)."""
+    name = Locale.parse(locale).english_name
+    catalogue = HeaderKeepingCatalog(
+        locale=locale, project=template.project, version=template.version,
+        creation_date=template.creation_date, revision_date=now, language_team=name, fuzzy=False,
+        header_comment=f"# {name} translations of one article (see Project-Id-Version).\n#")
+    # Babel's constructor turns "" into placeholders ("FULL NAME <EMAIL@ADDRESS>"); the translator's
+    # tool fills these in.
+    catalogue.last_translator = catalogue.msgid_bugs_address = ""
+    catalogue.update(template)
+    return catalogue
+
+
+def render(catalog: Catalog) -> bytes:
+    """A catalogue as PO text, the way every file here is written, `#|` previous msgids included.
+
+    Babel's generate_po (what write_po runs) writes every line but the `#|` ones: its
+    include_previous re-wraps a long previous msgid as prose, breaking the quotes, and msgfmt then
+    rejects the file (Babel 2.19). They are written here with Babel's own string formatter.
+    """
+    messages = iter(list(catalog))  # the order generate_po writes them in, header first
+    lines: list[str] = []
+    in_entry = False
+    for line in generate_po(catalog, width=WIDTH):
+        if not in_entry and line.startswith(("msgctxt ", "msgid ")):
+            lines += _previous_lines(next(messages))
+            in_entry = True
+        elif line == "\n":
+            in_entry = False
+        lines.append(line)
+    return "".join(lines).encode(catalog.charset, "backslashreplace")
+
+
+def content(catalog: Catalog) -> tuple:
+    """Everything render() writes, as a value: equal content, equal bytes (and cheaper to compare)."""
+    def entry(m: Message) -> tuple:
+        return (m.id, m.context, m.string or "", tuple(sorted(m.flags)), tuple(sorted(m.locations, key=repr)),
+                tuple(m.auto_comments), tuple(m.user_comments), tuple(m.previous_id or ()))
+
+    obsolete = tuple((m.id, m.context, m.string, tuple(m.user_comments)) for m in catalog.obsolete.values())
+    return (catalog.header_comment, tuple(catalog.mime_headers), catalog.fuzzy, catalog.charset,
+            tuple(entry(m) for m in catalog if m.id), obsolete)
+
+
+def _previous_lines(message: Message) -> list[str]:
+    """The `#| msgid` lines of a message, in GNU gettext's layout."""
+    lines = []
+    for keyword, text in zip(("msgid", "msgid_plural"), message.previous_id or ()):
+        first, *rest = normalize(text, width=WIDTH - 3).split("\n")
+        lines.append(f"#| {keyword} {first}\n")
+        lines += [f"#| {line}\n" for line in rest]
+    return lines
+
+
+def read_catalogue(path: Path) -> Catalog:
+    """Read a PO or POT file; a broken one is a CatalogError naming its line."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CatalogError(f"cannot read file: {error.strerror}", path) from None
+    return parse_catalogue(data, path)
+
+
+def parse_catalogue(data: bytes, path: Path | str) -> Catalog:
+    """Parse the bytes of a PO or POT file strictly, then with Babel."""
+    lines = _decode(data, path).splitlines()
+    catalog = HeaderKeepingCatalog()
+    catalog.plural_counts, catalog.header_line = _check_syntax(lines, path)
+    # `#~|` is the previous msgid of an obsolete entry (GNU msgmerge writes it); Babel's parser
+    # rejects it and its writer has no place for it. Blanking the line keeps line numbers right.
+    lines = ["" if line.lstrip().startswith("#~|") else line for line in lines]
+    try:
+        PoFileParser(catalog, abort_invalid=True).parse(lines)
+    except PoFileError as error:
+        message = str(error).rsplit(" on ", 1)[0]
+        raise CatalogError(message, path, error.lineno + 1, hint=_FIX_HINT) from None
+    for message in [*catalog, *catalog.obsolete.values()]:
+        if message.id:
+            _previous_id_from_comments(message)
+    return catalog
+
+
+# --- Merging ----------------------------------------------------------------------------------
+
+
+def merge(catalogue: Catalog, template: Catalog) -> None:
+    """Bring a catalogue in step with its template, in place, without losing a translation.
+
+    Babel's Catalog.update does the merge (fuzzy matching, `#|` previous msgids, obsolete
+    entries); around it, an obsolete translation comes back when its text does (translated
+    again, or fuzzy if it was never reviewed), obsolete translations are fuzzy-match candidates
+    too, and a fuzzy message keeps the msgid its translation was written for.
+    """
+    before = {_key(m): m for m in catalogue if m.id}
+    _revive(catalogue, template)
+    written_for = {_key(m): m.previous_id for m in catalogue if m.id and m.fuzzy and m.previous_id}
+    was_obsolete = set(catalogue.obsolete)
+    catalogue.update(template)
+    for message in catalogue:
+        if not message.id or not message.fuzzy:
+            continue
+        if not message.previous_id:
+            message.previous_id = list(written_for.get(_key(message), []))
+        else:
+            # Fuzzy-matched to an old message that was fuzzy itself: its translation was written
+            # for that message's previous msgid, not for the message.
+            old = before.get(_key_of(message.previous_id[0], None)) or before.get(
+                _key_of(message.previous_id[0], message.context))
+            if old is not None and old.fuzzy and old.previous_id:
+                message.previous_id = list(old.previous_id)
+    _fuzzy_from_obsolete(catalogue)
+    _keep_unreviewed(catalogue, set(catalogue.obsolete) - was_obsolete)
+
+
+def _key(message: Message):
+    return _key_of(message.id, message.context)
+
+
+def _key_of(msgid, context):
+    msgid = msgid[0] if isinstance(msgid, (list, tuple)) else msgid
+    return (msgid, context) if context is not None else msgid
+
+
+def _revive(catalogue: Catalog, template: Catalog) -> None:
+    """Put back, before the merge, the translations written for messages the template has again."""
+    fuzzy_for = {_key_of(m.previous_id[0], m.context): m for m in catalogue
+                 if m.id and m.fuzzy and m.string and m.previous_id}
+    for message in template:
+        if not message.id or catalogue.get(message.id, message.context) is not None:
+            continue
+        key = _key(message)
+        old = catalogue.obsolete.pop(key, None)
+        if old is not None:
+            if FUZZY_NOTE in old.user_comments:
+                old.user_comments = [c for c in old.user_comments if c != FUZZY_NOTE]
+                old.flags.add("fuzzy")
+            catalogue[old.id] = old
+        elif key in fuzzy_for:
+            # The text came back to what a still-unreviewed translation was written for.
+            source = fuzzy_for[key]
+            catalogue[message.id] = Message(message.id, source.string, context=message.context,
+                                            user_comments=source.user_comments)
+
+
+def _fuzzy_from_obsolete(catalogue: Catalog) -> None:
+    """Give still-untranslated messages the closest obsolete translation, as fuzzy (as msgmerge does)."""
+    pool = {m.id.lower().strip(): key for key, m in catalogue.obsolete.items()
+            if isinstance(m.id, str) and isinstance(m.string, str) and m.string}
+    if not pool:
+        return
+    for message in catalogue:
+        if not message.id or message.string or not isinstance(message.id, str):
+            continue
+        found = get_close_matches(message.id.lower().strip(), pool, 1)
+        if found:
+            old = catalogue.obsolete.pop(pool.pop(found[0]))
+            message.string = old.string
+            message.flags.add("fuzzy")
+            message.previous_id = [old.id]
+
+
+def _keep_unreviewed(catalogue: Catalog, gone: set) -> None:
+    """Keep messages that just went obsolete from losing their fuzzy state.
+
+    A fuzzy translation with a previous msgid was written for that msgid, so it is kept under it;
+    any other fuzzy one is marked with FUZZY_NOTE, as Babel writes no flags on obsolete entries.
+    """
+    for key in sorted(gone, key=repr):
+        message = catalogue.obsolete[key]
+        if not message.fuzzy:
+            continue
+        previous = message.previous_id[0] if message.previous_id and isinstance(message.id, str) else None
+        target = _key_of(previous, message.context) if previous else None
+        if target is not None and catalogue.get(previous, message.context) is None \
+                and target not in catalogue.obsolete:
+            del catalogue.obsolete[key]
+            message.id, message.previous_id = previous, []
+            message.flags.discard("fuzzy")
+            catalogue.obsolete[target] = message
+            continue
+        existing = catalogue.get(previous, message.context) if previous else None
+        if existing is not None and existing.string == message.string:
+            del catalogue.obsolete[key]  # the same translation lives on in the active message
+        elif FUZZY_NOTE not in message.user_comments:
+            message.user_comments = [*message.user_comments, FUZZY_NOTE]
+
+
+# --- Strict reading ---------------------------------------------------------------------------
+
+_CHARSET = re.compile(rb'"Content-Type:[^"\n]*charset=([A-Za-z0-9_.:-]+)', re.I)
+_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)(?=[\s\"]|$)\s*(.*)$")
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_ESCAPES = frozenset('\\"abfnrtv')
+
+
+def _decode(data: bytes, path: Path | str) -> str:
+    """Decode a PO file with the charset its header declares (UTF-8 when it declares none)."""
+    declared = _CHARSET.search(data[:8192])
+    charset = declared.group(1).decode("ascii") if declared else "utf-8"
+    if charset.lower() == "charset":  # the placeholder of an unfilled template
+        charset = "utf-8"
+    try:
+        return data.decode("utf-8-sig" if charset.lower().replace("_", "-") in ("utf-8", "utf8") else charset)
+    except LookupError:
+        line = data.count(b"\n", 0, declared.start()) + 1
+        raise CatalogError(f"unknown charset {charset!r} in the Content-Type header", path, line,
+                           hint="declare charset=UTF-8 and save the file as UTF-8") from None
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise CatalogError(f"not valid {charset} (byte {error.start})", path, line,
+                           hint="save the file as UTF-8 with charset=UTF-8 in its header") from None
+
+
+def _check_syntax(lines: list[str], path: Path | str) -> tuple[dict[int, int], int]:
+    """Reject what Babel's parser would misread: stray or unterminated strings, bad escapes, repeats.
+
+    Returns, for each plural message, the line of its msgid and its number of msgstr[N]; and the
+    line of the header entry (1 when there is none).
+    """
+    seen: dict[tuple[str | None, str], int] = {}
+    plural_counts: dict[int, int] = {}
+    entry: dict[str, str] = {}
+    entry_line, msgid_line, entry_obsolete, keyword = 0, 0, False, None
+
+    def finish() -> None:
+        if not entry:
+            return
+        if "msgid_plural" in entry and not entry_obsolete:
+            plural_counts[msgid_line] = sum(1 for k in entry if k.startswith("msgstr["))
+        if "msgid" not in entry:
+            raise CatalogError("msgctxt without a msgid", path, entry_line, hint=_FIX_HINT)
+        if not any(k.startswith("msgstr") for k in entry):
+            raise CatalogError(f"msgid {_shorten(entry['msgid'])} has no msgstr", path, entry_line,
+                               hint=_FIX_HINT)
+        if entry_obsolete:
+            return
+        key = (entry.get("msgctxt"), entry["msgid"])
+        if key in seen:
+            raise CatalogError(f"message {_shorten(entry['msgid'])} is defined twice "
+                               f"(first on line {seen[key]})", path, entry_line,
+                               hint="keep one of the two entries")
+        seen[key] = entry_line
+
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        obsolete = line.startswith("#~")
+        if obsolete:
+            line = line[2:].strip()
+            if not line or line.startswith("|"):
+                continue
+        elif not line or line.startswith("#"):
+            continue
+        if line.startswith('"'):
+            if keyword is None:
+                raise CatalogError("a quoted string outside any msgid, msgstr or msgctxt", path, number,
+                                   hint=_FIX_HINT)
+            entry[keyword] += _string(line, path, number)
+            continue
+        match = _KEYWORD.match(line)
+        if not match:
+            raise CatalogError(f"not a PO keyword or a quoted string: {_shorten(line)}", path, number,
+                               hint=_FIX_HINT)
+        keyword, rest = match.groups()
+        starts = keyword == "msgctxt" or (keyword == "msgid" and set(entry) != {"msgctxt"})
+        if starts:
+            finish()
+            entry, entry_line, entry_obsolete = {}, number, obsolete
+        elif not entry:
+            raise CatalogError(f"{keyword} without a msgid before it", path, number, hint=_FIX_HINT)
+        if keyword in entry:
+            raise CatalogError(f"{keyword} appears twice in one entry", path, number, hint=_FIX_HINT)
+        if keyword == "msgid":
+            msgid_line = number
+        entry[keyword] = _string(rest, path, number)
+    finish()
+    return plural_counts, seen.get((None, ""), 1)
+
+
+def _string(text: str, path: Path | str, line: int) -> str:
+    """The content of one quoted PO string, or a CatalogError saying what is wrong with it."""
+    if not text.startswith('"'):
+        raise CatalogError(f"text outside quotes: {_shorten(text)}", path, line,
+                           hint='put the text in double quotes: msgstr "..."')
+    match = _STRING.match(text)
+    if not match:
+        raise CatalogError("unterminated string: the closing quote is missing", path, line,
+                           hint='end the line with " (write \\" for a quote inside the text)')
+    if text[match.end():].strip():
+        raise CatalogError(f"text after the closing quote: {_shorten(text[match.end():].strip())}",
+                           path, line, hint='write \\" for a quote inside the text')
+    content = match.group(1)
+    for escape in re.finditer(r"\\(.)", content):
+        if escape.group(1) not in _ESCAPES:
+            raise CatalogError(f"unknown escape sequence \\{escape.group(1)}", path, line,
+                               hint="write \\\\ for a backslash")
+    return content
+
+
+def _shorten(text: str, width: int = 40) -> str:
+    text = text if len(text) <= width else text[: width - 1] + "…"
+    return f"“{text}”"
+
+
+def _previous_id_from_comments(message: Message) -> None:
+    """Turn the `#| msgid "..."` lines Babel read as translator comments back into previous_id."""
+    previous = [c for c in message.user_comments if c.startswith("|")]
+    if not previous:
+        return
+    message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+    parts: dict[str, str] = {}
+    keyword = None
+    for comment in previous:
+        text = comment[1:].strip()
+        match = _KEYWORD.match(text)
+        if match:
+            keyword, text = match.groups()
+        if keyword is not None and _STRING.fullmatch(text):
+            parts[keyword] = parts.get(keyword, "") + unescape(text)
+    if "msgid" in parts:
+        message.previous_id = [parts["msgid"]] + ([parts["msgid_plural"]] if "msgid_plural" in parts else [])

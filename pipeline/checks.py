@@ -1,0 +1,304 @@
+"""`pipeline catalog check`: what a careful reviewer looks for in a medical translation.
+
+Errors (a reader could be misled or a tool breaks): `syntax`, `header`, `plural-count`,
+`numbers`, `urls`, `markup`, `newline`. Warnings (worth a look): `punctuation`, `identical`, `spaces`,
+`invisible`, `fuzzy`. Translations are compared with their msgid; untranslated messages are for
+`catalog stats`, and fuzzy ones only get the `fuzzy` warning (no reader sees them).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.plurals import get_plural
+
+from .catalog import read_catalogue
+from .errors import CatalogError
+from .locales import catalogue_files
+
+ERROR = "error"
+WARNING = "warning"
+
+SEVERITY = {
+    "syntax": ERROR, "header": ERROR, "plural-count": ERROR, "numbers": ERROR, "urls": ERROR,
+    "markup": ERROR, "newline": ERROR, "punctuation": WARNING, "identical": WARNING, "spaces": WARNING,
+    "invisible": WARNING, "fuzzy": WARNING,
+}
+
+# Fields msgfmt --check-header expects, plus Plural-Forms (this pipeline's catalogues always have it).
+REQUIRED_HEADERS = ("Project-Id-Version", "PO-Revision-Date", "Last-Translator", "Language-Team",
+                    "Language", "Plural-Forms", "MIME-Version", "Content-Type", "Content-Transfer-Encoding")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a catalogue.
+
+    path, line: where (the line of the message's msgid; of the header's for header problems).
+    code: what kind of problem (see SEVERITY); severity: `error` or `warning`.
+    message: what is wrong, in words a translator acts on.
+    """
+
+    path: str
+    line: int
+    code: str
+    message: str
+
+    @property
+    def severity(self) -> str:
+        """`error` or `warning`."""
+        return SEVERITY[self.code]
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.code}: {self.message}"
+
+    def as_json(self) -> dict:
+        """The problem as one object of `catalog check --json`."""
+        return {"path": self.path, "line": self.line, "code": self.code,
+                "severity": self.severity, "message": self.message}
+
+
+@dataclass
+class CheckReport:
+    """Every problem found, sorted by file and line, and how many catalogues were read."""
+
+    problems: list[Problem] = field(default_factory=list)
+    catalogues: int = 0
+
+    @property
+    def errors(self) -> int:
+        """How many problems are errors."""
+        return sum(1 for p in self.problems if p.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        """How many problems are warnings."""
+        return sum(1 for p in self.problems if p.severity == WARNING)
+
+    def as_json(self) -> dict:
+        """The report as `catalog check --json` prints it."""
+        return {"catalogues": self.catalogues, "errors": self.errors, "warnings": self.warnings,
+                "problems": [p.as_json() for p in self.problems]}
+
+
+def check(locales_dir: Path, locale: str | None = None) -> CheckReport:
+    """Check every catalogue (of one locale, or of all)."""
+    report = CheckReport()
+    for item in catalogue_files(locales_dir, locale):
+        report.catalogues += 1
+        try:
+            catalogue = read_catalogue(item.path)
+        except CatalogError as error:
+            report.problems.append(Problem(str(item.path), error.line or 1, "syntax", error.message))
+            continue
+        report.problems += check_catalogue(catalogue, item.locale, str(item.path))
+    report.problems.sort(key=lambda p: (p.path, p.line, p.code))
+    return report
+
+
+def check_catalogue(catalogue: Catalog, locale: str, path: str) -> list[Problem]:
+    """The problems of one catalogue read from path, whose folder says it is for locale."""
+    problems = _check_header(catalogue, locale, path)
+    nplurals = _expected_plurals(locale)
+    for message in catalogue:
+        if not message.id:
+            continue
+        line = message.lineno or 1
+        forms = getattr(catalogue, "plural_counts", {}).get(line)
+        if message.pluralizable and forms is not None and nplurals and forms != nplurals:
+            problems.append(Problem(path, line, "plural-count",
+                                    f"{forms} plural forms; {locale} has {nplurals}"))
+        source = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
+        strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
+        translation = next((s for s in strings if s), "")
+        if not translation:
+            continue
+        if message.fuzzy:
+            problems.append(Problem(path, line, "fuzzy", "fuzzy translation: review it against the "
+                                    "new text and remove the fuzzy flag (readers see the source until then)"))
+            continue
+        problems += [Problem(path, line, code, text) for code, text in compare(source, translation, locale)]
+    return problems
+
+
+def compare(source: str, translation: str, locale: str = "") -> list[tuple[str, str]]:
+    """(code, message) for each way a translation departs from its source."""
+    found = []
+    missing, extra = _number_difference(source, translation)
+    if missing or extra:
+        found.append(("numbers", _describe("number", missing, extra)))
+    missing, extra = _difference(_addresses(source), _addresses(translation))
+    if missing or extra:
+        found.append(("urls", _describe("URL or e-mail address", missing, extra)))
+    missing, extra = _difference(_markup(source), _markup(translation))
+    if missing or extra:
+        found.append(("markup", _describe("markup or placeholder", missing, extra)))
+    if source.startswith("\n") != translation.startswith("\n") or \
+            source.endswith("\n") != translation.endswith("\n"):
+        found.append(("newline", "the translation must begin and end with a line break exactly "
+                                 "where the source does (msgfmt rejects the file otherwise)"))
+    ending, translated_ending = _end_punctuation(source), _end_punctuation(translation)
+    if ending != translated_ending:
+        found.append(("punctuation", f"the source ends with {_name(ending)}, the translation with "
+                                     f"{_name(translated_ending)}"))
+    if translation == source and any(c.isalpha() for c in source):
+        found.append(("identical", "the translation is the same as the source text"))
+    spaces = _space_problem(source, translation)
+    if spaces:
+        found.append(("spaces", spaces))
+    invisible = _invisible(translation, locale) - _invisible(source, locale)
+    if invisible:
+        names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'control')}" for c in sorted(invisible))
+        found.append(("invisible", f"invisible control characters: {names}"))
+    return found
+
+
+# --- Header -----------------------------------------------------------------------------------
+
+
+def _check_header(catalogue: Catalog, locale: str, path: str) -> list[Problem]:
+    fields = {name.lower(): value.strip() for name, value in getattr(catalogue, "header_fields", [])}
+    problems = []
+
+    def problem(code: str, message: str) -> None:
+        problems.append(Problem(path, getattr(catalogue, "header_line", 1), code, message))
+
+    missing = [name for name in REQUIRED_HEADERS if name.lower() not in fields]
+    if missing:
+        problem("header", f"missing header field{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+    language = fields.get("language")
+    if language and language.replace("-", "_") != locale:
+        problem("header", f"Language is {language!r} but the file is in the {locale} folder")
+    content_type = fields.get("content-type")
+    if content_type is not None:
+        charset = re.search(r"charset=([\w.:-]+)", content_type)
+        if not charset or charset.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
+            problem("header", f"Content-Type must declare charset=UTF-8, not {content_type!r}")
+    plural_forms = fields.get("plural-forms")
+    if plural_forms is not None:
+        declared = re.search(r"nplurals\s*=\s*(\d+)", plural_forms)
+        expected = _expected_plurals(locale)
+        if not declared or not re.search(r"plural\s*=", plural_forms):
+            problem("header", f"Plural-Forms is not `nplurals=N; plural=EXPR;`: {plural_forms!r}")
+        elif expected and int(declared.group(1)) != expected:
+            problem("plural-count", f"Plural-Forms says nplurals={declared.group(1)}; {locale} has "
+                                    f"{expected} plural forms ({get_plural(locale).plural_forms})")
+    return problems
+
+
+def _expected_plurals(locale: str) -> int | None:
+    try:
+        return get_plural(locale).num_plurals
+    except (ValueError, LookupError):
+        return None
+
+
+# --- Comparisons ------------------------------------------------------------------------------
+
+# A number: digits of any script (Arabic-Indic ٠-٩ and Persian ۰-۹ included), with decimal or
+# thousands separators between digit groups (. , ٫ ٬).
+_NUMBER = re.compile(r"\d+(?:[.,\u066b\u066c]\d+)*")
+# Digits right after a Latin letter belong to a name (R0, ACE2, H1N1, SpO2): a translation may
+# spell the name out ("رقم التكاثر الأساسي" for R0) or write its digits apart ("اتش 1 إن 1").
+# Digits after an Arabic letter are a number with a prefix (و5, "and 5"), so they count.
+_NAME_DIGITS = re.compile(r"(?<=[A-Za-z])\d+(?:[.,]\d+)*")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+_MARKUP = re.compile(
+    r"</?[A-Za-z][^<>]*>"                  # inline HTML tags
+    r"|%(?:\([\w]+\))?[-+#0]*\d*(?:\.\d+)?[sdifFeEgGxXcr](?![A-Za-z])"  # printf placeholders, not "50% of"
+    r"|\{[\w.]*(?:![rsa])?(?::[^{}]*)?\}"  # {name}, {0}, {} placeholders
+    r"|\$\{\w+\}"                          # ${name}
+    r"|&[A-Za-z]+;|&#\d+;"                 # HTML entities
+    r"|`[^`]+`"                            # inline code
+)
+_TRAILING_CLOSERS = "\"'”’»)]}"
+# Arabic-script punctuation and its Latin equivalent, so "؟" ends a question as "?" does.
+_PUNCTUATION = {"؟": "?", "،": ",", "؛": ";", "۔": ".", "…": "...", "。": ".", "！": "!", "？": "?"}
+_ENDINGS = ("...", ".", "?", "!", ":", ";", ",")
+# Zero-width characters and bidi controls: invisible in most editors, they change how text is
+# shown or searched. ZWNJ/ZWJ are part of spelling in Persian and Indic scripts, so allowed there.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                       "\u2060\u2066\u2067\u2068\u2069\u061c\ufeff")
+_JOINER_LANGUAGES = frozenset({"fa", "ps", "ur", "ckb", "ku", "hi", "mr", "ne", "bn", "sa", "ml",
+                               "kn", "te", "ta", "si", "gu", "pa", "or", "as"})
+
+
+def _number_difference(source: str, translation: str) -> tuple[list[str], list[str]]:
+    """Numbers of the source missing from the translation, and numbers the translation adds.
+
+    A number standing alone in the source must be in the translation; a number standing alone in
+    the translation must be in the source, alone or inside a name (ACE2 -> "... 2").
+    """
+    source_all, translation_all = _numbers(source), _numbers(translation)
+    source_alone = source_all - _numbers(source, _NAME_DIGITS)
+    translation_alone = translation_all - _numbers(translation, _NAME_DIGITS)
+    return _difference(source_alone, translation_all)[0], _difference(source_all, translation_alone)[1]
+
+
+def _numbers(text: str, pattern: re.Pattern = _NUMBER) -> Counter:
+    """The numbers of a text, written with ASCII digits, `.` as decimal mark and no grouping."""
+    numbers = Counter()
+    for match in pattern.finditer(text):
+        groups = re.split(r"([.,\u066b\u066c])", "".join(str(unicodedata.decimal(c, c)) for c in match.group()))
+        digits, separators = groups[0::2], groups[1::2]
+        value = digits[0]
+        for separator, group in zip(separators, digits[1:]):
+            # 1,000 and ١٬٠٠٠ group thousands; 2.5, 2٫5 and 2,5 mark decimals.
+            grouping = separator == "\u066c" or (separator == "," and len(group) == 3)
+            value += group if grouping else "." + group
+        numbers[value] += 1
+    return numbers
+
+
+def _addresses(text: str) -> Counter:
+    return Counter(m.group().rstrip(".,;:!?") for m in _URL.finditer(text))
+
+
+def _markup(text: str) -> Counter:
+    return Counter(m.group() for m in _MARKUP.finditer(text) if not m.group().startswith("`"))
+
+
+def _difference(source: Counter, translation: Counter) -> tuple[list[str], list[str]]:
+    return sorted((source - translation).elements()), sorted((translation - source).elements())
+
+
+def _describe(what: str, missing: list[str], extra: list[str]) -> str:
+    parts = []
+    if missing:
+        parts.append(f"{what}{'s' if len(missing) > 1 else ''} {', '.join(missing)} of the source "
+                     f"{'are' if len(missing) > 1 else 'is'} missing from the translation")
+    if extra:
+        parts.append(f"the translation has {', '.join(extra)}, not in the source")
+    return "; ".join(parts)
+
+
+def _end_punctuation(text: str) -> str:
+    """The punctuation a text ends with (Arabic marks mapped to Latin ones), or ""."""
+    text = text.rstrip().rstrip(_TRAILING_CLOSERS).rstrip()
+    text = "".join(_PUNCTUATION.get(c, c) for c in text[-3:])
+    return next((ending for ending in _ENDINGS if text.endswith(ending)), "")
+
+
+def _name(ending: str) -> str:
+    return f"“{ending}”" if ending else "no punctuation"
+
+
+def _space_problem(source: str, translation: str) -> str:
+    if translation != translation.strip() and source == source.strip():
+        return "leading or trailing spaces in the translation"
+    if "  " in translation and "  " not in source:
+        return "double spaces in the translation"
+    return ""
+
+
+def _invisible(text: str, locale: str) -> set[str]:
+    found = {c for c in text if c in _INVISIBLE}
+    if locale.split("_")[0] in _JOINER_LANGUAGES:
+        found -= {"\u200c", "\u200d"}
+    return found
+

@@ -1,0 +1,301 @@
+"""The locales folder: every article's template and catalogues, kept in step with the sources.
+
+    locales/templates/<article>.pot              made from the source; never edited by hand
+    locales/<locale>/LC_MESSAGES/<article>.po    the translators' files
+    locales/<locale>/LC_MESSAGES/<article>.mo    build output of `pipeline catalog compile`
+
+A file is only written when what it says changes, so an unchanged article leaves every file
+byte-for-byte as it was, whatever tool last wrote it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+
+from .catalog import (MESSAGES_DIR, TEMPLATES_DIR, build_template, catalogue_path, content, merge,
+                      new_catalogue, parse_catalogue, parse_locale, read_catalogue, render,
+                      template_path, write_file)
+from .config import Config
+from .errors import CatalogError, PipelineError
+from .model import Article
+from .sources import discover, load_article, normalize_locale
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CatalogueFile:
+    """A PO file under the locales folder.
+
+    locale: the locale folder it is in; article_id: its path under LC_MESSAGES without `.po`.
+    """
+
+    locale: str
+    article_id: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class ArticleCatalogues:
+    """An article's template and catalogues after they were brought in step with its source.
+
+    catalogues: (locale, catalogue) for every locale whose catalogue could be read, in locale order.
+    files: every file the article's state depends on, with the bytes now on disk (None: no file);
+        the input of fingerprint().
+    created, updated: files written (with write=False: that would be written).
+    errors: one error per catalogue that could not be read; such a file is left as it is.
+    broken: the locales of those catalogues.
+    """
+
+    article_id: str
+    catalogues: tuple[tuple[str, Catalog], ...]
+    files: tuple[tuple[Path, bytes | None], ...]
+    created: tuple[Path, ...] = ()
+    updated: tuple[Path, ...] = ()
+    errors: tuple[CatalogError, ...] = ()
+    broken: tuple[str, ...] = ()
+
+
+def utc_now() -> datetime:
+    """The current time in UTC, to the minute (the precision of PO dates)."""
+    return datetime.now(timezone.utc).replace(second=0, microsecond=0)
+
+
+def catalogue_locales(locales_dir: Path) -> list[str]:
+    """The locales that have a folder of catalogues (`locales/<locale>/LC_MESSAGES`), sorted."""
+    if not locales_dir.is_dir():
+        return []
+    found = []
+    for folder in sorted(locales_dir.iterdir()):
+        if folder.name == TEMPLATES_DIR or not (folder / MESSAGES_DIR).is_dir():
+            continue
+        if normalize_locale(folder.name) != folder.name:
+            log.warning("%s: not a locale folder name Babel knows; its catalogues are skipped", folder)
+            continue
+        found.append(folder.name)
+    return found
+
+
+def catalogue_files(locales_dir: Path, locale: str | None = None) -> list[CatalogueFile]:
+    """Every PO file of every locale (or of one), sorted by locale then article."""
+    if locale is not None and locale not in catalogue_locales(locales_dir):
+        raise CatalogError(f"no catalogues for locale {locale!r} under {locales_dir}",
+                           hint=f"start it with `pipeline catalog init {locale}`")
+    files = []
+    for name in [locale] if locale else catalogue_locales(locales_dir):
+        folder = locales_dir / name / MESSAGES_DIR
+        for path in sorted(folder.rglob("*.po")):
+            files.append(CatalogueFile(name, path.relative_to(folder).with_suffix("").as_posix(), path))
+    return files
+
+
+def article_files(locales_dir: Path, article_id: str, locales: list[str]) -> dict[Path, bytes | None]:
+    """The bytes of an article's template and catalogues as they are on disk (None: no file)."""
+    paths = [template_path(locales_dir, article_id)]
+    paths += [catalogue_path(locales_dir, locale, article_id) for locale in locales]
+    return {path: _read_or_none(path) for path in paths}
+
+
+def fingerprint(source: bytes, files: Mapping[Path, bytes | None]) -> str:
+    """A hash of a source and of its catalogues: any edit to either changes it."""
+    digest = hashlib.sha256(hashlib.sha256(source).digest())
+    for path in sorted(files):
+        data = files[path]
+        digest.update(path.as_posix().encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(data).digest() if data is not None else b"-")
+    return digest.hexdigest()
+
+
+def sync_article(article: Article, locales_dir: Path, locales: list[str], now: datetime,
+                 write: bool = True) -> ArticleCatalogues:
+    """Bring an article's template and its catalogue in every locale in step with its source.
+
+    A new template or catalogue is created; a catalogue that exists is merged with the template.
+    Only files whose content changes are written. A catalogue that cannot be read is reported
+    in `errors` and not touched. The article's own locale gets no catalogue.
+    """
+    files: dict[Path, bytes | None] = {}
+    created: list[Path] = []
+    updated: list[Path] = []
+    errors: list[CatalogError] = []
+    broken: list[str] = []
+
+    def store(path: Path, old: bytes | None, new: bytes) -> None:
+        (updated if old is not None else created).append(path)
+        files[path] = new
+        if write:
+            write_file(path, new)
+            log.info("%s: %s", path, "updated" if old is not None else "created")
+
+    path = template_path(locales_dir, article.id)
+    old_bytes = _read_or_none(path)
+    old_template = _parse_or_none(old_bytes, path)
+    # Built with the old creation date, an unchanged template has exactly the old one's content.
+    template = build_template(article, old_template.creation_date if old_template else now)
+    if old_template is None or content(template) != content(old_template):
+        template = build_template(article, now)
+        store(path, old_bytes, render(template))
+    else:
+        files[path] = old_bytes
+
+    catalogues: list[tuple[str, Catalog]] = []
+    for locale in locales:
+        path = catalogue_path(locales_dir, locale, article.id)
+        old_bytes = _read_or_none(path)
+        if locale == article.locale:
+            files[path] = old_bytes
+            continue
+        if old_bytes is None:
+            catalogue = new_catalogue(template, locale, now)
+            store(path, None, render(catalogue))
+        else:
+            try:
+                catalogue = parse_catalogue(old_bytes, path)
+            except CatalogError as error:
+                errors.append(error)
+                broken.append(locale)
+                files[path] = old_bytes
+                continue
+            before = content(catalogue)
+            merge(catalogue, template)
+            if content(catalogue) != before:
+                store(path, old_bytes, render(catalogue))
+            else:
+                files[path] = old_bytes
+        catalogues.append((locale, catalogue))
+    return ArticleCatalogues(article.id, tuple(catalogues), tuple(sorted(files.items())),
+                             tuple(created), tuple(updated), tuple(errors), tuple(broken))
+
+
+def orphan_templates(locales_dir: Path, article_ids: set[str]) -> list[Path]:
+    """Templates whose source article is gone."""
+    folder = locales_dir / TEMPLATES_DIR
+    if not folder.is_dir():
+        return []
+    return [path for path in sorted(folder.rglob("*.pot"))
+            if path.relative_to(folder).with_suffix("").as_posix() not in article_ids]
+
+
+def remove_templates(locales_dir: Path, paths: list[Path]) -> None:
+    """Delete templates (made from sources that are gone) and the folders they leave empty.
+
+    Catalogues are never deleted: a translator's work stays, and comes back if the article does.
+    """
+    top = locales_dir / TEMPLATES_DIR
+    for path in paths:
+        path.unlink(missing_ok=True)
+        log.info("%s: removed (its source is gone)", path)
+        folder = path.parent
+        while folder != top and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+
+@dataclass
+class UpdateReport:
+    """What `pipeline catalog update` (or init) did, or with check=True would do.
+
+    created / updated: templates and catalogues written; removed: templates whose source is gone.
+    unchanged: how many files were already in step. errors: sources or catalogues that could not be read.
+    """
+
+    created: list[Path] = field(default_factory=list)
+    updated: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[PipelineError] = field(default_factory=list)
+
+    @property
+    def stale(self) -> list[Path]:
+        """Every file that is (or was) out of step, sorted."""
+        return sorted(self.created + self.updated + self.removed)
+
+    def changes(self) -> list[tuple[str, Path]]:
+        """(`created` | `updated` | `removed`, path) for every file out of step, sorted by path."""
+        actions = [("created", self.created), ("updated", self.updated), ("removed", self.removed)]
+        return sorted(((action, path) for action, paths in actions for path in paths), key=lambda c: c[1])
+
+
+def update(config: Config, now: datetime | None = None, check: bool = False) -> UpdateReport:
+    """Bring every template and catalogue in step with the sources; with check, write nothing."""
+    now = now or utc_now()
+    report = UpdateReport()
+    locales = catalogue_locales(config.locales)
+    sources = discover(config.sources)
+    for source in sources:
+        try:
+            article = load_article(source, config.sources, max_bytes=config.max_bytes)
+        except PipelineError as error:
+            report.errors.append(error)
+            continue
+        synced = sync_article(article, config.locales, locales, now, write=not check)
+        report.created += synced.created
+        report.updated += synced.updated
+        report.errors += synced.errors
+        present = sum(1 for _, data in synced.files if data is not None)
+        report.unchanged += present - len(synced.created) - len(synced.updated) - len(synced.errors)
+    report.removed = orphan_templates(config.locales, {source.article_id for source in sources})
+    if not check:
+        remove_templates(config.locales, report.removed)
+    return report
+
+
+def init_locale(config: Config, tag: str, now: datetime | None = None) -> tuple[str, UpdateReport]:
+    """Start a locale: a catalogue for every article (templates are brought in step on the way)."""
+    locale = parse_locale(tag)
+    (config.locales / locale / MESSAGES_DIR).mkdir(parents=True, exist_ok=True)
+    return locale, update(config, now)
+
+
+@dataclass
+class CompileReport:
+    """What `pipeline catalog compile` wrote: one .mo per readable catalogue; errors for the others."""
+
+    compiled: list[Path] = field(default_factory=list)
+    errors: list[PipelineError] = field(default_factory=list)
+
+
+def compile_catalogues(config: Config, use_fuzzy: bool = False, locale: str | None = None) -> CompileReport:
+    """Write a .mo file beside every catalogue; fuzzy translations are left out unless use_fuzzy."""
+    report = CompileReport()
+    for item in catalogue_files(config.locales, locale):
+        try:
+            catalogue = read_catalogue(item.path)
+        except CatalogError as error:
+            report.errors.append(error)
+            continue
+        out = BytesIO()
+        write_mo(out, catalogue, use_fuzzy=use_fuzzy)
+        target = item.path.with_suffix(".mo")
+        write_file(target, out.getvalue())
+        report.compiled.append(target)
+    return report
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise CatalogError(f"cannot read file: {error.strerror}", path) from None
+
+
+def _parse_or_none(data: bytes | None, path: Path) -> Catalog | None:
+    """A template as read, or None when there is none or it is broken (it is remade from the source)."""
+    if data is None:
+        return None
+    try:
+        return parse_catalogue(data, path)
+    except CatalogError as error:
+        log.warning("%s; remaking it from the source", error)
+        return None

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from pipeline import sources as sources_module
 from pipeline.cli import cli
-from pipeline.errors import PipelineError, SourceError
+from pipeline.catalog import parse_catalogue
+from pipeline.errors import CatalogError, SourceError
 from pipeline.lock import ingest_lock
 from pipeline.parsers import PARSERS
 from pipeline.search import search
@@ -245,6 +246,24 @@ def test_decode_raises_only_source_errors(data):
         assert isinstance(text, str)
 
 
+SEED_PO = (Path(__file__).resolve().parent.parent / "locales" / "ar" / "LC_MESSAGES"
+           / "interventional-radiologist.po").read_bytes()
+
+
+@settings(max_examples=300, deadline=None)
+@given(cut=st.integers(0, len(SEED_PO)), junk=st.binary(max_size=40), keep_tail=st.booleans())
+def test_damaged_catalogues_raise_only_catalogue_errors(cut, junk, keep_tail):
+    data = SEED_PO[:cut] + junk + (SEED_PO[cut:] if keep_tail else b"")
+    try:
+        catalogue = parse_catalogue(data, "locales/ar/LC_MESSAGES/x.po")
+    except CatalogError as error:
+        assert error.path == "locales/ar/LC_MESSAGES/x.po"
+    else:
+        assert all(isinstance(message.id, (str, tuple)) for message in catalogue)
+        if data == SEED_PO:
+            assert len([m for m in catalogue if m.id and m.string]) == 12
+
+
 def _corpus(folder: Path, count: int) -> None:
     folder.mkdir(parents=True)
     rng = random.Random(7)
@@ -261,6 +280,7 @@ def _cli(*args: str, cwd: Path, check=True) -> subprocess.CompletedProcess:
 
 def test_kill_9_during_ingest_leaves_a_searchable_index_and_the_next_ingest_completes(tmp_path):
     _corpus(tmp_path / "sources", 300)
+    _cli("catalog", "init", "ar", cwd=tmp_path)
     _cli("ingest", cwd=tmp_path)
     for n in range(300):  # change every article so the next ingest has real work to interrupt
         path = tmp_path / "sources" / f"article-{n:04d}.txt"
@@ -274,6 +294,8 @@ def test_kill_9_during_ingest_leaves_a_searchable_index_and_the_next_ingest_comp
         process.wait()
         result = json.loads(_cli("search", "kidney stone", "--json", cwd=tmp_path).stdout)
         assert result["total"] > 0  # the last committed index is searchable
+        for path in (tmp_path / "locales").rglob("*.po*"):  # every catalogue old or new, never torn
+            parse_catalogue(path.read_bytes(), path)
     final = _cli("ingest", cwd=tmp_path)
     assert "0 failed" in final.stdout
     again = _cli("ingest", cwd=tmp_path)

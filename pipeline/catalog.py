@@ -277,6 +277,9 @@ def parse_catalogue(data: bytes, path: Path | str) -> Catalog:
     except PoFileError as error:
         message = str(error).rsplit(" on ", 1)[0]
         raise CatalogError(message, path, error.lineno + 1, hint=_FIX_HINT) from None
+    except ValueError as error:  # Babel reads the header's dates with strptime, and lets it fail
+        raise CatalogError(f"a header field cannot be read: {error}", path, catalog.header_line,
+                           hint=_FIX_HINT) from None
     for message in [*catalog, *catalog.obsolete.values()]:
         if message.id:
             _previous_id_from_comments(message)

@@ -314,3 +314,10 @@ def test_babel_reads_what_is_written(tree):
     ours = read_catalogue(po(tree))
     theirs = read_po(BytesIO(po(tree).read_bytes()))
     assert [(m.id, m.string) for m in ours] == [(m.id, m.string) for m in theirs]
+
+
+def test_a_header_date_babel_cannot_read_is_a_catalogue_error_at_the_header():
+    data = b'msgid ""\nmsgstr ""\n"POT-Creation-Date: 2"\n"Language: ar\\n"\n'
+    with pytest.raises(CatalogError) as caught:
+        parse_catalogue(data, "locales/ar/LC_MESSAGES/x.po")
+    assert str(caught.value).startswith("locales/ar/LC_MESSAGES/x.po:1: a header field cannot be read")

@@ -29,6 +29,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e .
+	@# Bytecode for the package itself (pip compiles only what it installs into the venv), so that
+	@# every command starts without compiling it where PYTHONDONTWRITEBYTECODE is set.
+	$(BIN)/python -m compileall -q pipeline
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed

@@ -8,11 +8,12 @@ translation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from babel.messages.catalog import Catalog
-
-from .catalog import TITLE, source_messages
 from .model import Article, Paragraph, Section, collapse
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 SOURCE = "source"          # the original text
 TRANSLATED = "translated"  # every message of the section is translated
@@ -64,6 +65,9 @@ def source_version(article: Article) -> LocalizedArticle:
 
 def localize(article: Article, locale: str, catalogue: Catalog) -> LocalizedArticle:
     """The article in a locale, from its catalogue: translations that exist and are not fuzzy."""
+    # Imported here: search needs this module's statuses, not Babel (slow to import).
+    from .catalog import TITLE, source_messages
+
     translated: dict[tuple[str, int | None], str] = {}
     for message in source_messages(article):
         text = _translation(catalogue, message.msgid, message.context)

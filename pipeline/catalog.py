@@ -18,9 +18,7 @@ that would cost a translator work, each filled here in one place:
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +30,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, PoFileParser, generate_po, normalize, unescape
 
 from .errors import CatalogError
+from .files import write_file  # noqa: F401  (part of this module's API)
 from .model import Article
 from .sources import normalize_locale
 
@@ -115,29 +114,6 @@ def parse_locale(tag: str) -> str:
         raise CatalogError(f"unknown locale {tag!r}",
                            hint="use a language code from the CLDR, such as ar, fr or pt_BR")
     return locale
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """Write data atomically: to a temporary file beside path, then rename it over path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else _default_mode()
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _default_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 # --- Babel catalogues -------------------------------------------------------------------------

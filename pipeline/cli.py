@@ -40,7 +40,9 @@ def cli(verbose: int, quiet: bool) -> None:
 @click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse source files larger than this.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
-def ingest(sources: Path, locales: Path, index_dir: Path, max_bytes: int, strict: bool) -> None:
+@click.option("--jobs", type=click.IntRange(0), default=0, show_default=True,
+              help="Processes that parse and index at once (0: one per core; 1: this process only).")
+def ingest(sources: Path, locales: Path, index_dir: Path, max_bytes: int, strict: bool, jobs: int) -> None:
     """Bring catalogues and index in step with the sources, in every locale.
 
     New and changed articles get their template and catalogues updated, then are indexed in their
@@ -52,7 +54,7 @@ def ingest(sources: Path, locales: Path, index_dir: Path, max_bytes: int, strict
     """
     from .ingest import ingest as run_ingest
 
-    config = Config(sources=sources, locales=locales, index=index_dir, max_bytes=max_bytes)
+    config = Config(sources=sources, locales=locales, index=index_dir, max_bytes=max_bytes, jobs=jobs)
     warnings = _WarningCounter()
     logging.getLogger("pipeline").addHandler(warnings)
     with _progress("Ingesting") as (total, advance):

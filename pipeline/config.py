@@ -16,9 +16,11 @@ class Config:
     locales: folder of catalogues (`templates/*.pot`, `<locale>/LC_MESSAGES/*.po`).
     index: folder of the Whoosh index.
     max_bytes: source files larger than this are refused.
+    jobs: processes that parse, sync catalogues and index at once (0: one per core; 1: no workers).
     """
 
     sources: Path = Path("sources")
     locales: Path = Path("locales")
     index: Path = Path("index")
     max_bytes: int = DEFAULT_MAX_BYTES
+    jobs: int = 0

@@ -26,6 +26,10 @@ class PipelineError(Exception):
             return ""
         return f"{self.path}:{self.line}" if self.line else self.path
 
+    def __reduce__(self):
+        # Errors found in a worker process travel to the main one whole (path, line and hint too).
+        return type(self), (self.message, self.path, self.line, self.hint)
+
     def __str__(self) -> str:
         text = f"{self.location}: {self.message}" if self.location else self.message
         return f"{text} ({self.hint})" if self.hint else text

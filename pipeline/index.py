@@ -1,29 +1,49 @@
-"""The Whoosh index: one document per (article, section, locale), written incrementally."""
+"""The Whoosh index: one document per (article, section, locale), written incrementally.
+
+Beside the index lies a manifest of what it holds (each article and the state of its source and
+catalogues), so that an ingest with nothing to do reads one small file instead of every stored
+document. Whoosh is imported only by the functions that use it: a run that changes nothing never
+needs it.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from whoosh import index as whoosh_index
-from whoosh import query as Q
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.index import LockError
-
-from .analysis import text_analyzer
 from .errors import IndexingError
+from .files import write_file
 from .localize import FALLBACK, LocalizedArticle
+
+if TYPE_CHECKING:
+    from whoosh.fields import Schema
 
 log = logging.getLogger(__name__)
 
 # Bump when the schema or analysis changes: an index under an older name is rebuilt from sources.
 INDEX_NAME = "sections_v2"
+# {"index": INDEX_NAME, "generation": N, "articles": {article id: state}}: the articles of
+# generation N of the index, written after its commit.
+MANIFEST_NAME = f"{INDEX_NAME}.articles.json"
+# How Whoosh names the table of contents of each generation (whoosh.index.TOC._pattern).
+_TOC_FILE = re.compile(rf"_{re.escape(INDEX_NAME)}_([0-9]+)\.toc")
+# Memory for postings in each writer before Whoosh sorts them to a temporary run on disk (MB):
+# fewer runs mean less merging at commit, within the ingest's memory budget.
+POOL_MB = 256
 
 
 def make_schema() -> Schema:
     """The schema every index of this version is written with."""
+    from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+
+    from .analysis import text_analyzer
+
     analyzer = text_analyzer()
     return Schema(
         key=ID(unique=True, stored=True),
@@ -86,14 +106,19 @@ class IndexedArticle:
     """What the index knows of an article: enough to skip it when neither source nor catalogues changed.
 
     content_hash: the state it was indexed from ("" when its documents disagree: index it again).
+    stamp: the stamp (files.stamp) of its source and catalogues when they had that state; ""
+        when unknown (their contents must then be hashed to know whether they changed).
     """
 
     id: str
     content_hash: str
+    stamp: str = ""
 
 
 def exists(index_dir: Path) -> bool:
     """Whether index_dir holds an index of this version."""
+    from whoosh import index as whoosh_index
+
     return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
 
 
@@ -101,6 +126,8 @@ def open_index(index_dir: Path):
     """Open the index for searching, or explain how to build it."""
     if not exists(index_dir):
         raise IndexingError(f"no index at {index_dir}; run `pipeline ingest` first")
+    from whoosh import index as whoosh_index
+
     try:
         return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
     except (OSError, EOFError, ValueError) as error:
@@ -110,9 +137,13 @@ def open_index(index_dir: Path):
 
 def open_or_create(index_dir: Path):
     """Open the index for writing, creating it (and its folder) when there is none."""
-    if exists(index_dir):
+    if generation(index_dir) >= 0:
         return open_index(index_dir)
+    from whoosh import index as whoosh_index
+
     index_dir.mkdir(parents=True, exist_ok=True)
+    # A manifest left from an index that is gone would describe documents this one does not have.
+    (index_dir / MANIFEST_NAME).unlink(missing_ok=True)
     return whoosh_index.create_in(str(index_dir), make_schema(), indexname=INDEX_NAME)
 
 
@@ -128,31 +159,91 @@ def indexed_articles(ix) -> dict[str, IndexedArticle]:
     return found
 
 
+def generation(index_dir: Path) -> int:
+    """The latest committed generation of the index in index_dir (-1 when there is none)."""
+    try:
+        names = os.listdir(index_dir)
+    except OSError:
+        return -1
+    return max((int(m.group(1)) for m in map(_TOC_FILE.fullmatch, names) if m), default=-1)
+
+
+def known_articles(index_dir: Path) -> tuple[dict[str, IndexedArticle], bool]:
+    """Every article in the index with the state it was indexed from, and whether the manifest said so.
+
+    Read from the manifest when it describes the latest generation; else (no manifest yet, or a
+    crash between a commit and its manifest) from the index's stored documents. No index: ({}, False).
+    """
+    current = generation(index_dir)
+    if current < 0:
+        return {}, False
+    manifest = _read_manifest(index_dir)
+    if manifest is not None and manifest.get("generation") == current:
+        return {article: IndexedArticle(article, *entry) for article, entry in manifest["articles"].items()}, True
+    if not exists(index_dir):
+        return {}, False
+    log.debug("%s: no manifest of generation %d; reading the index", index_dir, current)
+    return indexed_articles(open_index(index_dir)), False
+
+
+def write_manifest(index_dir: Path, articles: Iterable[IndexedArticle]) -> None:
+    """Record that the latest generation of the index holds these articles, in these states.
+
+    Call it after the commit, holding the ingest lock; a manifest that is not written (a crash in
+    between) only costs the next ingest a read of the index.
+    """
+    entries = {article.id: [article.content_hash, article.stamp] for article in articles}
+    manifest = {"index": INDEX_NAME, "generation": generation(index_dir), "articles": entries}
+    data = json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    write_file(index_dir / MANIFEST_NAME, data)
+
+
+def _read_manifest(index_dir: Path) -> dict | None:
+    """The manifest as written by write_manifest, or None when it is missing or unreadable."""
+    try:
+        manifest = json.loads((index_dir / MANIFEST_NAME).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("index") != INDEX_NAME \
+            or not isinstance(manifest.get("articles"), dict):
+        return None
+    if not all(isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry)
+               for entry in manifest["articles"].values()):
+        return None
+    return manifest
+
+
 class IndexWriter:
     """Replace and remove articles in one atomic commit: all of them land, or none.
 
     Use as a context manager; leaving it with an exception (Ctrl-C included) cancels the commit,
-    so readers keep seeing the last committed index.
+    so readers keep seeing the last committed index. Segments built by worker processes
+    (SegmentBuilder) join the commit through add_segments.
     """
 
     def __init__(self, ix, timeout: float = 0.0):
+        from whoosh.index import LockError
+
         try:
-            self._writer = ix.writer(timeout=timeout, delay=0.25)
+            self._writer = ix.writer(timeout=timeout, delay=0.25, limitmb=POOL_MB)
         except LockError:
             raise IndexingError(f"the index at {ix.storage.folder} is locked by another ingest",
                                 ix.storage.folder, hint="wait for it to finish, then run again") from None
         self.sections = 0
         self.by_locale: dict[str, int] = {}
+        self._segments: list = []
         self._dirty = False
 
     def __enter__(self) -> "IndexWriter":
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
-        if kind is None and self._dirty:
-            self._writer.commit()
-        else:
+        if kind is not None or not self._dirty:
             self._writer.cancel()
+        elif self._segments:
+            _commit_with_segments(self._writer, self._segments)
+        else:
+            self._writer.commit(mergetype=merge_policy)
 
     def replace(self, versions: Sequence[LocalizedArticle], state: str, keep_locales: Iterable[str] = ()) -> None:
         """Index an article in every locale given, in place of whatever the index had for it.
@@ -161,22 +252,104 @@ class IndexWriter:
         state: the hash of its source and catalogues, stored to skip it while they stay unchanged.
         keep_locales: locales whose documents stay as they are (their catalogue could not be read).
         """
+        self.delete(versions[0].article.id, keep_locales)
+        _add_versions(self._writer, versions, state, self)
+
+    def delete(self, article_id: str, keep_locales: Iterable[str] = ()) -> None:
+        """Delete an article's documents, but those in keep_locales, from the committed segments."""
+        from whoosh import query as Q
+
         self._dirty = True
-        article_id = versions[0].article.id
         keep = sorted(set(keep_locales))
         if keep:
             self._writer.delete_by_query(Q.And([Q.Term("article", article_id),
                                                 Q.Not(Q.Or([Q.Term("locale", k) for k in keep]))]))
         else:
             self._writer.delete_by_term("article", article_id)
-        for version in versions:
-            for document in documents(version, state):
-                self._writer.add_document(**document)
-                self.sections += 1
-                self.by_locale[version.locale] = self.by_locale.get(version.locale, 0) + 1
 
     def remove(self, article_ids: Iterable[str]) -> None:
         """Remove articles from the index."""
         for article_id in article_ids:
+            self.delete(article_id)
+
+    def add_segments(self, segments: Iterable, sections: Mapping[str, int]) -> None:
+        """Add segments that SegmentBuilders finished (in this order), holding sections per locale."""
+        for segment in segments:
             self._dirty = True
-            self._writer.delete_by_term("article", article_id)
+            self._segments.append(segment)
+        for locale, count in sections.items():
+            self.sections += count
+            self.by_locale[locale] = self.by_locale.get(locale, 0) + count
+
+
+class SegmentBuilder:
+    """Documents written by a worker process into a new segment of the index, outside any commit.
+
+    The worker process that makes one does not lock the index (the main process holds the lock
+    and commits the segment with IndexWriter.add_segments, as Whoosh's own multiprocessing writer
+    does): finish() returns the segment, or None when nothing was added.
+    """
+
+    def __init__(self, ix):
+        from whoosh.writing import SegmentWriter
+
+        self._writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB)
+        self.sections = 0
+        self.by_locale: dict[str, int] = {}
+
+    def add(self, versions: Sequence[LocalizedArticle], state: str) -> None:
+        """Add an article's documents in every locale given (its source version first)."""
+        _add_versions(self._writer, versions, state, self)
+
+    def finish(self):
+        """Write the segment's files and return the segment (None if it has no documents)."""
+        if not self._writer._added:
+            self.abandon()
+            return None
+        return self._writer._finalize_segment()
+
+    def abandon(self) -> None:
+        """Close the segment's files without making it part of the index (the next commit deletes them)."""
+        # Not cancel(): it would delete the temporary folder the other writers share.
+        self._writer._close_segment()
+
+
+def _add_versions(writer, versions: Sequence[LocalizedArticle], state: str, counts) -> None:
+    """Add the documents of an article's versions to a Whoosh writer; count them in counts."""
+    for version in versions:
+        for document in documents(version, state):
+            writer.add_document(**document)
+            counts.sections += 1
+            counts.by_locale[version.locale] = counts.by_locale.get(version.locale, 0) + 1
+
+
+def merge_policy(writer, segments: list) -> list:
+    """Whoosh's MERGE_SMALL, after folding in segments whose documents are mostly deleted.
+
+    Re-ingests delete documents from old segments; a segment left mostly dead would slow every
+    search, so its live documents are copied into the new segment.
+    """
+    from whoosh.reading import SegmentReader
+    from whoosh.writing import MERGE_SMALL
+
+    kept = []
+    for segment in segments:
+        if segment.deleted_count() * 2 > segment.doc_count_all():
+            if segment.deleted_count() < segment.doc_count_all():
+                with SegmentReader(writer.storage, writer.schema, segment) as reader:
+                    writer.add_reader(reader)
+        else:
+            kept.append(segment)
+    return MERGE_SMALL(writer, kept)
+
+
+def _commit_with_segments(writer, segments: list) -> None:
+    """Commit a writer together with finished worker segments, as whoosh.multiproc.MpWriter does."""
+    final = writer._merge_segments(merge_policy, None, None)
+    final += segments
+    if writer._added:
+        final.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(final)
+    writer._finish()

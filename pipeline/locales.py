@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -105,12 +106,16 @@ def article_files(locales_dir: Path, article_id: str, locales: list[str]) -> dic
     return {path: _read_or_none(path) for path in paths}
 
 
-def fingerprint(source: bytes, files: Mapping[Path, bytes | None]) -> str:
-    """A hash of a source and of its catalogues: any edit to either changes it."""
+def fingerprint(source: bytes, files: Mapping[Path, bytes | None], locales_dir: Path) -> str:
+    """A hash of a source and of its catalogues (files under locales_dir): any edit to either changes it.
+
+    Files are named relative to locales_dir, so that the same folder spelt another way
+    (`locales`, `./locales`, an absolute path) gives the same hash.
+    """
     digest = hashlib.sha256(hashlib.sha256(source).digest())
     for path in sorted(files):
         data = files[path]
-        digest.update(path.as_posix().encode("utf-8") + b"\0")
+        digest.update(path.relative_to(locales_dir).as_posix().encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(data).digest() if data is not None else b"-")
     return digest.hexdigest()
 
@@ -179,10 +184,15 @@ def sync_article(article: Article, locales_dir: Path, locales: list[str], now: d
 def orphan_templates(locales_dir: Path, article_ids: set[str]) -> list[Path]:
     """Templates whose source article is gone."""
     folder = locales_dir / TEMPLATES_DIR
-    if not folder.is_dir():
-        return []
-    return [path for path in sorted(folder.rglob("*.pot"))
-            if path.relative_to(folder).with_suffix("").as_posix() not in article_ids]
+    orphans = []
+    for root, _, names in os.walk(folder):
+        relative = os.path.relpath(root, folder).replace(os.sep, "/")
+        for name in names:
+            if name.endswith(".pot") and len(name) > 4:
+                article_id = name[:-4] if relative == "." else f"{relative}/{name[:-4]}"
+                if article_id not in article_ids:
+                    orphans.append(Path(root, name))
+    return sorted(orphans)
 
 
 def remove_templates(locales_dir: Path, paths: list[Path]) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import codecs
 import hashlib
 import logging
+import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,18 +54,35 @@ def discover(sources_dir: Path) -> list[SourceFile]:
         raise SourceError("no sources folder", sources_dir,
                           hint="create it and put articles (.txt, .md, .html) in it, or pass --sources")
     found: dict[str, SourceFile] = {}
-    for path in sorted(sources_dir.rglob("*")):
-        if path.suffix.lower() not in PARSERS or path.is_symlink() or not path.is_file():
+    for parts in sorted(_visible_files(str(sources_dir))):
+        name = parts[-1]
+        dot = name.rfind(".")
+        if not 0 < dot < len(name) - 1 or name[dot:].lower() not in PARSERS:
             continue
-        relative = path.relative_to(sources_dir)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        article_id = relative.with_suffix("").as_posix()
+        article_id = "/".join((*parts[:-1], name[:dot]))
+        path = sources_dir.joinpath(*parts)
         if article_id in found:
             raise SourceError(f"two sources for article {article_id!r}: {found[article_id].path.name} "
                               f"and {path.name}", path, hint="rename or remove one of them")
         found[article_id] = SourceFile(article_id, path)
     return [found[key] for key in sorted(found)]
+
+
+def _visible_files(folder: str, parts: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """The path parts (under the first folder) of every regular file not hidden nor behind a link."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        if not parts:
+            raise
+        return  # an unreadable subfolder is skipped, as Path.rglob does
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _visible_files(entry.path, (*parts, entry.name))
+        elif entry.is_file(follow_symlinks=False):
+            yield (*parts, entry.name)
 
 
 def content_hash(data: bytes) -> str:

@@ -1,0 +1,70 @@
+"""Files on disk: atomic writes, and stamps that tell without reading them that files did not change.
+
+A write goes to a temporary file renamed over the target: a crash, Ctrl-C or `kill -9` leaves the
+old file or the new one, never a torn one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write data atomically: to a temporary file beside path, then rename it over path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else _default_mode()
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+# A file whose times are this close to the moment it was examined may still change within its file
+# system's timestamp granularity (two seconds on FAT) without its times showing it.
+SETTLE_NS = 2_000_000_000
+
+Stats = tuple  # (path, size, mtime_ns, ctime_ns, inode), or (path,) for a missing file
+
+
+def file_stats(paths: Iterable[Path]) -> list[Stats]:
+    """The size, modification and change times and inode of each file, or that it is missing."""
+    stats = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            stats.append((str(path),))
+        else:
+            stats.append((str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return stats
+
+
+def stamp(stats: Sequence[Stats]) -> str:
+    """A short digest of file_stats: equal stamps mean the files were not touched, with no need to read them."""
+    return hashlib.blake2b(repr(list(stats)).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+def settled(stats: Sequence[Stats], examined_ns: int) -> bool:
+    """Whether every file was last touched well before examined_ns (the time.time_ns() before file_stats).
+
+    Only then may a stamp stand in for the files' contents: a file changed just before it was
+    examined could change again within the same clock tick, leaving the same stamp.
+    """
+    return all(len(s) == 1 or max(s[2], s[3]) < examined_ns - SETTLE_NS for s in stats)

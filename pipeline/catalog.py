@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from contextlib import contextmanager
+from functools import lru_cache
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +30,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
+from babel.messages import pofile as babel_pofile
 from babel.messages.pofile import PoFileError, PoFileParser, generate_po, normalize, unescape
 
 from .errors import CatalogError
@@ -200,14 +204,32 @@ def render(catalog: Catalog) -> bytes:
     messages = iter(list(catalog))  # the order generate_po writes them in, header first
     lines: list[str] = []
     in_entry = False
-    for line in generate_po(catalog, width=WIDTH):
-        if not in_entry and line.startswith(("msgctxt ", "msgid ")):
-            lines += _previous_lines(next(messages))
-            in_entry = True
-        elif line == "\n":
-            in_entry = False
-        lines.append(line)
+    with _remembered_wrapping():
+        for line in generate_po(catalog, width=WIDTH):
+            if not in_entry and line.startswith(("msgctxt ", "msgid ")):
+                lines += _previous_lines(next(messages))
+                in_entry = True
+            elif line == "\n":
+                in_entry = False
+            lines.append(line)
     return "".join(lines).encode(catalog.charset, "backslashreplace")
+
+
+# Babel's normalize (quoting and wrapping a string) is pure and takes most of generate_po's time;
+# an article's template and its catalogues hold the same msgids, so each is wrapped once.
+_normalize_once = lru_cache(maxsize=4096)(normalize)
+_wrapping_lock = threading.Lock()
+
+
+@contextmanager
+def _remembered_wrapping():
+    """Let generate_po (which looks up babel.messages.pofile.normalize) use the remembering normalize."""
+    with _wrapping_lock:
+        babel_pofile.normalize = _normalize_once
+        try:
+            yield
+        finally:
+            babel_pofile.normalize = normalize
 
 
 def content(catalog: Catalog) -> tuple:

@@ -13,16 +13,23 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Write data atomically: to a temporary file beside path, then rename it over path."""
+def write_file(path: Path, data: bytes, durable: bool | None = None) -> None:
+    """Write data atomically: to a temporary file beside path, then rename it over path.
+
+    durable: flush the data to disk before the rename, so that even a power cut leaves the old
+    file or the new one (default: when path exists, since the old file may hold a translator's
+    work; a file created from the sources alone is simply made again if a power cut empties it).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else _default_mode()
+    exists = path.exists()
+    mode = path.stat().st_mode & 0o777 if exists else _default_mode()
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as out:
             out.write(data)
             out.flush()
-            os.fsync(out.fileno())
+            if exists if durable is None else durable:
+                os.fsync(out.fileno())
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:

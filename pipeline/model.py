@@ -81,7 +81,6 @@ class ParsedDocument:
     title_line: int = 0
 
 
-_SPACE = re.compile(r"\s+")
 # C0 and C1 control characters (but tab, newline, carriage return) and DEL: never text, and
 # in a terminal they are commands (ESC sequences can rewrite the reader's screen).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -95,7 +94,8 @@ def strip_controls(text: str) -> str:
 
 def collapse(text: str) -> str:
     """Collapse runs of whitespace to single spaces, drop control characters, strip the ends."""
-    return _SPACE.sub(" ", strip_controls(text)).strip()
+    # str.split() splits on exactly the characters \s matches, and is several times faster.
+    return " ".join(strip_controls(text).split())
 
 
 def slugify(heading: str) -> str:

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test golden messages
+.PHONY: demo test golden messages bench
 
 demo: $(VENV)/.installed
 	$(BIN)/pipeline ingest
@@ -13,6 +13,13 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test gettext chromium
 	$(BIN)/python -m pytest
+
+# Speed and memory on the shared corpus (see README, Performance); CORPUS and SCALE may be given.
+CORPUS ?= ../shared/corpus
+SCALE ?= 10
+bench: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python -m benchmarks.speed $(CORPUS) --scale $(SCALE)
 
 # The reader page's own words: extract them from its templates and merge them into every locale's PO
 # (then translate the new entries in pipeline/web/locales/<locale>/LC_MESSAGES/messages.po).

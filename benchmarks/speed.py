@@ -2,10 +2,17 @@
 
     python -m benchmarks.speed CORPUS_DIR [--work DIR] [--scale 10] [--queries 400]
 
-Figures: full ingest of the corpus (against a plain single-process Whoosh loop over the same
-sections with StandardAnalyzer), re-ingest with nothing changed, re-ingest after editing one
-article, warm search latency p50/p95 (against SQLite FTS5), `pipeline search` as a new process,
-peak RSS of ingest and search, and the same on a SCALE-times replicated corpus.
+The site: every article of the corpus as an HTML source, plus the TICO-19 documents as pages
+(benchmarks/tico19.py) whose `ar` catalogues hold the professional Arabic, as a translator would
+have left them (no templates, no index yet).
+
+Figures: full ingest of the site (against a plain single-process Whoosh loop that indexes the same
+documents, every section in every locale the ingest indexes it in, with StandardAnalyzer; and
+against Translate Toolkit's html2po turning the same HTML files into templates, then that loop,
+when translate-toolkit is installed: `pip install -e '.[bench]'`), re-ingest with nothing changed,
+re-ingest after editing one article, warm search latency p50/p95 (against SQLite FTS5), `pipeline
+search` as a new process, peak RSS of ingest and search (per process: the largest of the ingest's
+processes), and the same on a SCALE-times replicated site.
 """
 
 from __future__ import annotations
@@ -20,9 +27,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
+from pipeline.config import Config
+from pipeline.locales import init_locale
+from pipeline.model import collapse
+
 from .corpus import read_articles, write_sources
+from .tico19 import fill_catalogues, read_documents, write_pages
+
+TICO19_PAGE_SIZE = 10
+TRANSLATED_AT = datetime(2025, 6, 1, tzinfo=timezone.utc)
 
 
 # A small launcher process runs the command and reports that command's own peak RSS: measured
@@ -32,31 +48,68 @@ import os, subprocess, sys, time
 started = time.perf_counter()
 process = subprocess.Popen(sys.argv[2:])
 _, status, usage = os.wait4(process.pid, 0)
-open(sys.argv[1], "w").write(f"{time.perf_counter() - started} {usage.ru_maxrss}")
+cpu = usage.ru_utime + usage.ru_stime  # its own and its worker processes'
+open(sys.argv[1], "w").write(f"{time.perf_counter() - started} {usage.ru_maxrss} {cpu}")
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
 def run_cli(args: list[str], cwd: Path) -> tuple[float, float, str]:
     """Run `pipeline ARGS` as a new process; return (wall seconds, its peak RSS in MB, stdout)."""
+    wall, rss, _, out = run_cli_cpu(args, cwd)
+    return wall, rss, out
+
+
+def run_cli_cpu(args: list[str], cwd: Path) -> tuple[float, float, float, str]:
+    """Like run_cli, with the CPU seconds (user + system) of the command and its workers too."""
     command = [sys.executable, "-c", "from pipeline.cli import main; main()", *args]
     with tempfile.NamedTemporaryFile("r") as figures:
         result = subprocess.run([sys.executable, "-c", _LAUNCHER, figures.name, *command], cwd=cwd,
                                 capture_output=True, text=True)
         if result.returncode not in (0, 1):
             raise SystemExit(f"pipeline {' '.join(args)} failed:\n{result.stderr}")
-        wall, rss_kib = figures.read().split()
-        return float(wall), int(rss_kib) / 1024, result.stdout  # Linux reports KiB
+        wall, rss_kib, cpu = figures.read().split()
+        return float(wall), int(rss_kib) / 1024, float(cpu), result.stdout  # Linux reports KiB
 
 
-def sections_of(corpus: Path, copies: int) -> list[tuple[str, str, str, str]]:
-    """(key, title, heading, body) of every section, replicated like the sources."""
+def build_site(corpus: Path, work: Path, site: Path, copies: int) -> dict[str, list[dict]]:
+    """Write the site's sources and the TICO-19 pages' `ar` catalogues; return each page's sentence pairs."""
+    write_sources(corpus, site / "sources", copies=copies)
+    (site / "locales").mkdir(exist_ok=True)
+    # The TICO-19 pages and their filled `ar` catalogues, made once in a project of their own.
+    tico = work / "tico19-translated"
+    if not tico.exists():
+        config = Config(sources=tico / "sources", locales=tico / "locales", index=tico / "index")
+        pages = write_pages(read_documents(corpus), config.sources, TICO19_PAGE_SIZE)
+        init_locale(config, "ar", now=TRANSLATED_AT)  # before the ingest: it then merges them
+        fill_catalogues(config.locales, pages)
+        (tico / "pages.json").write_text(json.dumps(pages, ensure_ascii=False), encoding="utf-8")
+    pages = json.loads((tico / "pages.json").read_text(encoding="utf-8"))
+    replicated = {}
+    for copy in range(copies):
+        prefix = Path(f"copy{copy}") if copy else Path()
+        shutil.copytree(tico / "sources", site / "sources" / prefix, dirs_exist_ok=True)
+        shutil.copytree(tico / "locales" / "ar" / "LC_MESSAGES", site / "locales" / "ar" / "LC_MESSAGES" / prefix,
+                        dirs_exist_ok=True)
+        replicated.update({(prefix / article).as_posix(): pairs for article, pairs in pages.items()})
+    return replicated
+
+
+def sections_of(corpus: Path, copies: int, pages: dict[str, list[dict]] | None = None) -> list[tuple[str, str, str, str]]:
+    """(key, title, heading, body) of every document the ingest writes, replicated like the sources.
+
+    Every section of the corpus's articles once (in its own locale; no other locale has a
+    translation of it), and every TICO-19 page twice: in English and in its Arabic translation.
+    """
     rows = []
     for record in read_articles(corpus):
         for copy in range(copies):
             for section in record["sections"]:
                 rows.append((f"{section['id']}-{copy}", record.get("title", ""),
                              section.get("heading", ""), section["text"]))
+    for article, pairs in (pages or {}).items():
+        for locale in ("en", "ar"):
+            rows.append((f"{article}#lead@{locale}", "", "", "\n\n".join(collapse(p[locale]) for p in pairs)))
     return rows
 
 
@@ -121,23 +174,46 @@ def load_queries(corpus: Path, count: int) -> list[str]:
     return queries[::step][:count]
 
 
+def html2po_seconds(sources: Path, out: Path) -> float | None:
+    """Translate Toolkit's html2po over the site's HTML files (templates only), or None if not installed."""
+    html2po = shutil.which("html2po") or shutil.which("html2po", path=str(Path(sys.executable).parent))
+    if html2po is None:
+        return None
+    started = time.perf_counter()
+    subprocess.run([html2po, "--progress=none", "--pot", str(sources), str(out)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
 def measure(corpus: Path, work: Path, copies: int, queries: list[str], report) -> dict:
-    """Every figure for the corpus replicated `copies` times."""
+    """Every figure for the site replicated `copies` times."""
     site = work / f"site-x{copies}"
-    write_sources(corpus, site / "sources", copies=copies)
-    (site / "locales").mkdir(exist_ok=True)
-    rows = sections_of(corpus, copies)
+    pages = build_site(corpus, work, site, copies)
+    rows = sections_of(corpus, copies, pages)
+    cpu = time.process_time()
     baseline = whoosh_loop(rows, work / f"baseline-x{copies}")
+    baseline_cpu = time.process_time() - cpu
     report(f"x{copies}: plain Whoosh loop (StandardAnalyzer, 1 process): {baseline:.1f}s "
-           f"for {len(rows):,} sections ({len(rows) / baseline:,.0f} sections/s)")
-    ingest_wall, ingest_rss, out = run_cli(["ingest"], site)
+           f"for {len(rows):,} documents ({len(rows) / baseline:,.0f} documents/s; CPU {baseline_cpu:.1f}s)")
+    figures = {"baseline_s": baseline, "baseline_cpu_s": baseline_cpu}
+    toolkit = html2po_seconds(site / "sources", work / f"html2po-x{copies}")
+    if toolkit is None:
+        report(f"x{copies}: html2po: not installed (pip install -e '.[bench]'), skipped")
+    else:
+        figures["html2po_s"] = toolkit
+        report(f"x{copies}: Translate Toolkit html2po (templates only, 1 process): {toolkit:.1f}s; "
+               f"html2po then the loop: {toolkit + baseline:.1f}s, {(toolkit + baseline) / baseline:.2f} x the loop")
+    ingest_wall, ingest_rss, ingest_cpu, out = run_cli_cpu(["ingest"], site)
     report(f"x{copies}: pipeline ingest (full): {ingest_wall:.1f}s, ratio to the loop "
-           f"{ingest_wall / baseline:.2f}; peak RSS {ingest_rss:.0f} MB; {out.strip()}")
-    figures = {"baseline_s": baseline, "ingest_s": ingest_wall, "ingest_rss_mb": ingest_rss}
+           f"{ingest_wall / baseline:.2f}; CPU {ingest_cpu:.1f}s (ratio {ingest_cpu / baseline_cpu:.2f}); "
+           f"peak RSS {ingest_rss:.0f} MB; {out.strip()}")
+    if toolkit is not None:
+        report(f"x{copies}: pipeline ingest / (html2po then the loop): {ingest_wall / (toolkit + baseline):.2f}")
+    figures.update(ingest_s=ingest_wall, ingest_cpu_s=ingest_cpu, ingest_rss_mb=ingest_rss)
     if copies == 1:
         figures["reingest_s"] = min(run_cli(["ingest"], site)[0] for _ in range(3))
         report(f"x1: re-ingest, nothing changed: {figures['reingest_s']:.2f}s (best of 3)")
-        edited = sorted((site / "sources").iterdir())[0]
+        edited = sorted(path for path in (site / "sources").iterdir() if path.is_file())[0]
         timings = []
         for n in range(3):
             edited.write_text(edited.read_text(encoding="utf-8").replace("</body>", f"<p>Edit {n}.</p></body>"),

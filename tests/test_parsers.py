@@ -101,17 +101,3 @@ def test_markdown_broken_front_matter_names_file_and_line():
     assert caught.value.path == "sources/x.md"
     assert caught.value.line == 3
     assert "front matter" in str(caught.value)
-
-
-def test_html_text_rules_kept_from_the_beautifulsoup_days():
-    page = ("<!DOCTYPE html><html lang='ar'><head><meta name='author' content=' Dr  A '>"
-            "<title>T<!-- no -->itle</title></head><body>"
-            "<h2>Kanji <ruby>漢<rt>kan</rt></ruby> <b>bold</b></h2>"
-            "<p>One<b>two</b> <i>three</i><!-- hidden --><?pi nothing?> <ruby>字<rt>ji</rt></ruby></p>"
-            "<p>a<sup>2</sup><sup>3</sup><span>b<br>c<div>d</div></span></p>"
-            "</body></html>")
-    document = html.parse(page, "sources/x.html")
-    assert (document.title, document.byline, document.locale) == ("T<!-- no -->itle", "Dr A", "ar")  # title is raw text
-    # Headings read the main text only (pieces joined by spaces); paragraphs read ruby text too.
-    assert document.sections[0].heading == "Kanji 漢 bold"
-    assert [p.text for p in document.sections[0].paragraphs] == ["Onetwo three 字ji", "a23b c d"]

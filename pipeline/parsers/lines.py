@@ -11,7 +11,7 @@ _WORD = re.compile(r"\w{2,}")
 class LineFinder:
     """Map texts met in document order back to source lines by searching forward for their words.
 
-    lxml's parser events carry no source positions, so each paragraph's first word is
+    lxml (through BeautifulSoup) keeps no source positions, so each paragraph's first word is
     looked up after the end of the previous paragraph (found by its last word); a word not
     found keeps the previous line.
     """

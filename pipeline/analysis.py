@@ -47,18 +47,29 @@ _AR_LETTER = ("\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u
 _AR_BLOCKS = "\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufefe"
 _DIGIT = "0-9\u0660-\u0669\u06f0-\u06f9"
 # Any letter of another script (Latin, Greek, ...): Python's [^\W\d_] minus the Arabic blocks.
-_OTHER_LETTER = rf"(?![{_AR_BLOCKS}])[^\W\d_]"
+_OTHER_LETTER = rf"[^\W\d_{_AR_BLOCKS}]"
 _LATIN_MARK = "\u0300-\u036f"
 
-_AR_WORD = rf"[{_AR_LETTER}](?:[{_IGNORABLE}]*[{_AR_LETTER}{_AR_MARK}])*"
+# Possessive quantifiers (*+) throughout: what follows a repeated part never starts with a character
+# the part could have taken, so giving characters back can never help, and not recording the
+# backtracking points makes the tokenizer markedly faster.
+_AR_WORD = rf"[{_AR_LETTER}](?:[{_IGNORABLE}]*+[{_AR_LETTER}{_AR_MARK}])*+"
 # 2.5, ٢٫٥, 1,000 (a comma joins only before exactly three digits, so a list like 1,2 still splits).
-_NUMBER_PART = rf"[{_DIGIT}](?:[{_IGNORABLE}]*[{_DIGIT}])*"
+_NUMBER_PART = rf"[{_DIGIT}](?:[{_IGNORABLE}]*+[{_DIGIT}])*+"
 _NUMBER = rf"{_NUMBER_PART}(?:(?:[.\u066b\u066c]|,(?=[{_DIGIT}]{{3}}(?![{_DIGIT}]))){_NUMBER_PART})*"
 # B12, HbA1c, Crohn's, C++, C#: letters then letters/digits, an inner apostrophe, a ++ or # tail.
-_OTHER_PART = rf"{_OTHER_LETTER}(?:[{_IGNORABLE}]*(?:{_OTHER_LETTER}|[{_LATIN_MARK}{_DIGIT}]))*"
+_OTHER_PART = rf"{_OTHER_LETTER}(?:[{_IGNORABLE}]*+(?:{_OTHER_LETTER}|[{_LATIN_MARK}{_DIGIT}]))*+"
 _OTHER_WORD = rf"{_OTHER_PART}(?:['\u2019]{_OTHER_PART})*(?:\+\+|#)?"
 
 TOKEN_PATTERN = re.compile(rf"(?P<ar>{_AR_WORD})|(?P<num>{_NUMBER})|(?P<word>{_OTHER_WORD})")
+
+# Two all-caps words next to each other, loosely: a letter that is not a-z, then (skipping the rest
+# of its word) something that cannot be inside a word, then a word with no a-z. Every shouted run
+# (see _shouted) contains this, and ordinary prose mostly does not, so _shouted can skip most texts.
+# Possessive quantifiers keep the search linear on long texts.
+_CAPS = rf"[^\W\d_a-z{_AR_BLOCKS}]"
+_NOT_IN_WORD = rf"[\W\d_{_AR_BLOCKS}]"
+_MAYBE_SHOUTED = re.compile(rf"{_CAPS}{_CAPS}*+{_NOT_IN_WORD}++{_CAPS}{_CAPS}*+(?![a-z])")
 
 _IGNORABLE_RE = re.compile(f"[{_IGNORABLE}]")
 _AR_LETTER_RE = re.compile(f"[{_AR_LETTER}]")
@@ -285,6 +296,19 @@ def _classify(raw: str) -> tuple[str | None, str | None]:
     return term, "en" if stemmable else None
 
 
+# Tokens repeat a lot (a few per cent of a corpus's tokens are distinct), so the per-token work
+# (regexes, Unicode folding, abbreviation rules, stemming) is done once per distinct token text.
+@lru_cache(maxsize=200_000)
+def _token_terms(raw: str) -> tuple[str | None, str | None]:
+    """Return (term, stem) for a raw token; both None for a stop word."""
+    term, script = _classify(raw)
+    if script == "ar":
+        return term, arabic_light_stem(term)
+    if script == "en":
+        return term, english_stem(term)
+    return term, term
+
+
 # --- Whoosh components -------------------------------------------------------------------------
 
 
@@ -301,11 +325,11 @@ class _Comparable:
         return hash(self.__class__.__name__)
 
 
-def _is_caps_word(match: re.Match) -> bool:
-    """Tell whether a match is a non-Arabic word with letters and no lowercase letter."""
-    text = match.group()
-    return (match.lastgroup == "word" and any(c.isalpha() for c in text)
-            and not any(c.islower() for c in text))
+@lru_cache(maxsize=200_000)
+def _caps_letters(word: str) -> int:
+    """Count the letters of a word with no lowercase letter (CT, KIDNEY, B12), 0 for any other word."""
+    letters = sum(c.isalpha() for c in word)
+    return 0 if any(c.islower() for c in word) else letters
 
 
 def _shouted(matches: list[re.Match]) -> set[int]:
@@ -313,19 +337,27 @@ def _shouted(matches: list[re.Match]) -> set[int]:
     # A run is consecutive all-caps words (numbers between them don't break it). It is shouted text
     # with three or more words, or two words one of which has six or more letters: "SIGNS AND
     # SYMPTOMS" and "KIDNEY STONES" are, "CT", "HIV/AIDS" and "MRI SCAN" are not.
+    caps = [(i, letters) for i, match in enumerate(matches)
+            if match.lastgroup == "word" and (letters := _caps_letters(match.group()))]
     shouted: set[int] = set()
+    if len(caps) < 2:  # the usual case: no run can be shouted
+        return shouted
     run: list[int] = []
-    for i, match in enumerate([*matches, None]):
-        if match is not None and match.lastgroup == "num":
-            continue
-        if match is not None and _is_caps_word(match):
-            run.append(i)
-            continue
-        longest = max((sum(c.isalpha() for c in matches[j].group()) for j in run), default=0)
-        if len(run) >= 3 or (len(run) == 2 and longest >= 6):
-            shouted.update(run)
-        run = []
+    longest = 0
+    for i, letters in caps:
+        if run and any(matches[j].lastgroup != "num" for j in range(run[-1] + 1, i)):
+            _close_run(run, longest, shouted)
+            run, longest = [], 0
+        run.append(i)
+        longest = max(longest, letters)
+    _close_run(run, longest, shouted)
     return shouted
+
+
+def _close_run(run: list[int], longest: int, shouted: set[int]) -> None:
+    """Add a finished run of all-caps words to shouted if it is shouted text."""
+    if len(run) >= 3 or (len(run) == 2 and longest >= 6):
+        shouted.update(run)
 
 
 class MultiScriptTokenizer(_Comparable, Tokenizer):
@@ -347,20 +379,23 @@ class MultiScriptTokenizer(_Comparable, Tokenizer):
             yield t
             return
         matches = list(TOKEN_PATTERN.finditer(value))
-        shouted = _shouted(matches)
-        for i, match in enumerate(matches):
+        shouted = _shouted(matches) if _MAYBE_SHOUTED.search(value) else None
+        pos = start_pos
+        for match in matches:
             text = match.group()
             if keeporiginal:
                 t.original = text
             # Lowercase all-caps headings here, where the neighbouring words are still visible, so
             # the filter doesn't mistake their short words for abbreviations.
-            t.text = text.lower() if i in shouted else text
+            t.text = text.lower() if shouted and pos - start_pos in shouted else text
             t.boost = 1.0
             t.stopped = False
             if positions:
-                t.pos = start_pos + i
+                t.pos = pos
             if chars:
-                t.startchar, t.endchar = start_char + match.start(), start_char + match.end()
+                start, end = match.span()
+                t.startchar, t.endchar = start_char + start, start_char + end
+            pos += 1
             yield t
 
 
@@ -368,10 +403,10 @@ class MultiScriptNormalizeFilter(_Comparable, Filter):
     """Normalise each token by its script and drop stop words, renumbering positions."""
 
     def __call__(self, tokens):
-        """Yield normalised tokens; tag stemmable ones with script "ar" or "en"."""
+        """Yield normalised tokens, each carrying its stem for MultiScriptStemFilter."""
         pos = None
         for t in tokens:
-            term, t.script = _classify(t.text)
+            term, t.stem = _token_terms(t.text)
             if term is None:
                 if not t.removestops:
                     # Blank text: a stop word must never look like a matched term when highlighting
@@ -387,7 +422,7 @@ class MultiScriptNormalizeFilter(_Comparable, Filter):
 
 
 class MultiScriptStemFilter(_Comparable, Filter):
-    """Stem tokens tagged by MultiScriptNormalizeFilter: Arabic light10, English Porter2."""
+    """Stem tokens normalised by MultiScriptNormalizeFilter: Arabic light10, English Porter2."""
 
     is_morph = True
 
@@ -395,11 +430,7 @@ class MultiScriptStemFilter(_Comparable, Filter):
         """Yield tokens with their text stemmed."""
         for t in tokens:
             if not t.stopped:
-                script = getattr(t, "script", None)
-                if script == "ar":
-                    t.text = arabic_light_stem(t.text)
-                elif script == "en":
-                    t.text = english_stem(t.text)
+                t.text = t.stem
             yield t
 
 

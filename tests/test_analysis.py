@@ -322,3 +322,17 @@ def test_vocalisation_never_changes_terms(letters):
     plain = "".join(letter for letter, _ in letters)
     vocalised = "".join(letter + "".join(marks) for letter, marks in letters)
     assert analyze(vocalised) == analyze(plain)
+
+
+_WORDISH = st.text(alphabet=st.sampled_from(list("ABCDEFKMRISTab1²'’+#_") + ["É", "é", "\u0301", "\u200c", "ح", "\u06e5", "५", "٣"]),
+                   min_size=1, max_size=7)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_WORDISH, st.sampled_from([" ", "/", "-", ". ", "", " 12 ", "\n"])), max_size=8))
+def test_shouted_precheck_never_skips_a_shouted_run(parts):
+    # The tokenizer only looks for shouted runs in texts the quick check lets through.
+    from pipeline.analysis import _MAYBE_SHOUTED, TOKEN_PATTERN, _shouted
+    text = "".join(word + sep for word, sep in parts)
+    if _shouted(list(TOKEN_PATTERN.finditer(text))):
+        assert _MAYBE_SHOUTED.search(text), text

@@ -35,7 +35,7 @@ MANIFEST_NAME = f"{INDEX_NAME}.articles.json"
 _TOC_FILE = re.compile(rf"_{re.escape(INDEX_NAME)}_([0-9]+)\.toc")
 # Memory for postings in each writer before Whoosh sorts them to a temporary run on disk (MB):
 # fewer runs mean less merging at commit, within the ingest's memory budget.
-POOL_MB = 256
+POOL_MB = 192
 
 
 def make_schema() -> Schema:

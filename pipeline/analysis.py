@@ -22,7 +22,7 @@ from functools import lru_cache
 from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
 from whoosh.lang.porter2 import stem as _porter2_stem
 
-__all__ = ["analyze", "normalize_arabic", "text_analyzer"]
+__all__ = ["analyze", "is_arabic_term", "normalize_arabic", "text_analyzer"]
 
 # --- Character classes -------------------------------------------------------------------------
 
@@ -119,6 +119,7 @@ _AR_STOP_BASE = frozenset("""
 دا دول كده كدا هيك هيدا هيدي هاد هادا هادي هذي هاذا هاذي هادول هدول عشان علشان لانو انو بس يعني
 ايوه لسه لسا برضه برضو كمان هلق دلوقتي دلوقت دحين الحين هسه هسا بدي بدك بده عايز عايزه عاوز عاوزه
 ابغي زي بتاع بتاعه بتاعت تبع تبعه اوي كتير كثير شويه شي شيء وياه ويا خلاص يلا
+كثيرا تقريبا الاحيان لدرجه بان لاكن اكون نكون ماهو ماهي
 """.split())
 
 # Function words that often carry a conjunction و or ف ("وفي", "فهو"); their prefixed forms are
@@ -126,11 +127,26 @@ _AR_STOP_BASE = frozenset("""
 _AR_CONJUNCTION_HOSTS = frozenset("""
 في من الي علي عن مع هذا هذه ذلك تلك التي الذي الذين ان انه انها هو هي لا لم لن ما قد كان كانت كل
 بعض عند بين لكن اذا لذلك كذلك بعد قبل هل ليس مثل حتي غير
+انا انت نحن الان لما عندما كيف ماذا لماذا متي اين اي ايضا احيانا دايما حاليا اني انني اكون
 """.split())
 _AR_CONJUNCTION_EXCEPTIONS = frozenset({"فعلي", "فقد"})
 
-AR_STOP_WORDS = _AR_STOP_BASE | (
-    frozenset(conj + word for conj in "وف" for word in _AR_CONJUNCTION_HOSTS) - _AR_CONJUNCTION_EXCEPTIONS
+# Prepositions and particles with an attached pronoun ("عندي" I have, "لي" to me, "انني" that I,
+# "معها" with her): function words too, and frequent in patients' questions. Light stemming would
+# otherwise turn them into stems that match unrelated words (عندي → عند). Left out: forms spelled
+# like content words: مني (semen), معي (intestine), كلي (kidneys), مثلي, and بي (the letter B).
+_AR_PRONOUN_HOSTS = frozenset("""
+في من الي علي عن عند لدي بين ل ب ان لان لكن حول مع بعد قبل مثل غير دون ضد
+""".split())
+_AR_PRONOUN_SUFFIXES = ("ي", "ني", "ك", "كم", "كن", "كما", "ه", "ها", "هم", "هن", "هما", "نا")
+_AR_PRONOUN_EXCEPTIONS = frozenset({"مني", "معي", "كلي", "مثلي", "بي", "لان", "لكن"})
+
+_AR_PRONOUN_FORMS = frozenset(host + suffix for host in _AR_PRONOUN_HOSTS for suffix in _AR_PRONOUN_SUFFIXES
+                              if len(host + suffix) > 2 or host in "لب") - _AR_PRONOUN_EXCEPTIONS
+
+AR_STOP_WORDS = _AR_STOP_BASE | _AR_PRONOUN_FORMS | (
+    frozenset(conj + word for conj in "وف" for word in _AR_CONJUNCTION_HOSTS | _AR_PRONOUN_FORMS)
+    - _AR_CONJUNCTION_EXCEPTIONS
 )
 
 # --- Light stemming ----------------------------------------------------------------------------
@@ -161,8 +177,33 @@ AR_ROOT_INITIAL_WORDS = frozenset("""
 """.split())
 
 
+# Pronoun suffixes light10 leaves on a word ("طبيبك" your doctor, "علاجكم", "اولادنا"). Not ني
+# ("me"): too many adjectives end in ن + ي (باطني, جيني, يمني).
+AR_PRONOUN_SUFFIXES = ("هما", "كما", "كم", "كن", "هم", "هن", "نا", "ك")
+# Before a suffix, ta marbuta is written ت: "حالتي", "معدتك", "ثقتها" are حالة, معدة, ثقة with a
+# pronoun. These three-letter words end in a real ت, which stays (بيتي, وقتك, موته).
+AR_TA_FINAL_WORDS = frozenset("بيت وقت موت صوت زيت اخت بنت ست سبت نبت كبت تحت صمت ثبت فوت".split())
+
+
+def _strip_pronoun(word: str) -> str:
+    """Strip a pronoun suffix light10 would leave, and give back ta marbuta (as ه) before any suffix."""
+    if word[-1:] in ("ي", "ه") and word[:-1] in AR_ROOT_FINAL_WORDS:  # سرطاني: light10's own ending
+        return word
+    for suffix in AR_PRONOUN_SUFFIXES + ("ها", "ه", "ي"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)]
+            if stem.endswith("ات"):  # علاماتي, اعراضها...: the plural goes next
+                return stem
+            if stem.endswith("ت") and (len(stem) >= 4 or stem not in AR_TA_FINAL_WORDS):
+                return stem[:-1] + "ه"
+            return stem if suffix in AR_PRONOUN_SUFFIXES else word
+    return word
+
+
 def _strip_suffixes(word: str) -> str:
-    """Strip light10 suffixes, each tried once in order, keeping at least two letters."""
+    """Strip a pronoun suffix, then light10 suffixes, each tried once in order, keeping two letters."""
+    if word not in AR_ROOT_FINAL_WORDS:
+        word = _strip_pronoun(word)
     for suffix in AR_SUFFIXES:
         if word in AR_ROOT_FINAL_WORDS:
             break
@@ -445,3 +486,8 @@ _ANALYZER = text_analyzer()
 def analyze(text: str) -> list[str]:
     """Return the terms text_analyzer() yields for text, in order."""
     return [t.text for t in _ANALYZER(text)]
+
+
+def is_arabic_term(term: str) -> bool:
+    """Tell whether an analysed term is an Arabic word."""
+    return bool(term) and _AR_LETTER_RE.match(term) is not None

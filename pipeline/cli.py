@@ -255,6 +255,41 @@ def serve(index_dir: Path, host: str, port: int) -> None:
     server.run()
 
 
+@cli.command("eval")
+@click.argument("queries", type=click.Path(path_type=Path, dir_okay=False))
+@INDEX_OPTION
+@click.option("--k", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="Cut-off rank: score the top K articles.")
+@click.option("--worst", type=click.IntRange(0, 1000), default=10, show_default=True,
+              help="How many of the worst-served queries to list.")
+@JSON_OPTION
+def evaluate(queries: Path, index_dir: Path, k: int, worst: int, as_json: bool) -> None:
+    """Measure search quality on judged QUERIES (JSON Lines): MRR, nDCG and recall at K, per source."""
+    from .evaluate import evaluate_index
+
+    result = _run(evaluate_index, queries, index_dir, k)
+    if as_json:
+        click.echo(json.dumps(result.as_json(worst), ensure_ascii=False, sort_keys=True, indent=2))
+        return
+    for line in _evaluation_lines(result, worst):
+        click.echo(line)
+
+
+def _evaluation_lines(result, worst: int) -> list[str]:
+    """The evaluation as a table of scores and a list of the worst-served queries."""
+    k = result.k
+    lines = [f"{'source':<30} {'queries':>7} {f'MRR@{k}':>8} {f'nDCG@{k}':>8} {f'Recall@{k}':>10}"]
+    for source, scores in [*result.sources, ("all", result.overall)]:
+        lines.append(f"{source:<30} {scores.queries:>7} {scores.mrr:>8.4f} {scores.ndcg:>8.4f} {scores.recall:>10.4f}")
+    if worst:
+        lines.append(f"Worst-served queries (rank of the first relevant article; - if not in the top {k}):")
+        for outcome in result.worst(worst):
+            query = " ".join(outcome.judgement.query.split())
+            query = query if len(query) <= 70 else query[:69] + "…"
+            lines.append(f"  {outcome.rank or '-':>3}  {outcome.judgement.id}  {query}")
+    return lines
+
+
 def _highlight(text: str, spans) -> str:
     """Bold the highlighted spans (click drops the styling when output is not a terminal)."""
     out, last = [], 0

@@ -49,3 +49,7 @@ class IndexingError(PipelineError):
 
 class QueryError(PipelineError):
     """A query or query file the search cannot use."""
+
+
+class ConceptError(PipelineError):
+    """The concept table (synonyms and abbreviations) is broken."""

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import query as Q
-
-from .analysis import analyze, text_analyzer
+from .analysis import text_analyzer
 from .index import document_key, open_index
 from .localize import FALLBACK, SOURCE
+from .query import RANKING, parse_query, plan
 from .snippet import make_snippet
-
-# Where a word is found matters: a title or heading match says more than one in the body.
-FIELD_WEIGHTS = {"title": 2.0, "heading": 2.5, "body": 1.0}
-_PHRASE = re.compile(r'["“”„«»]([^"“”„«»]+)["“”„«»]')
 
 
 @dataclass(frozen=True)
@@ -74,72 +68,51 @@ class SearchResult:
                 "hits": [hit.as_json() for hit in self.hits]}
 
 
-@dataclass(frozen=True)
-class ParsedQuery:
-    """What a reader typed, understood as plain words plus quoted phrases.
-
-    terms: analysed terms of every word, phrases included, without repeats.
-    phrases: analysed terms of each quoted phrase of two or more terms.
-    """
-
-    terms: tuple[str, ...]
-    phrases: tuple[tuple[str, ...], ...]
-
-
-def parse_query(text: str) -> ParsedQuery:
-    """Read a query as words and "quoted phrases"; no other character has a special meaning."""
-    phrases = tuple(terms for terms in (tuple(analyze(m)) for m in _PHRASE.findall(text))
-                    if len(terms) > 1)
-    terms = tuple(dict.fromkeys(analyze(text)))
-    return ParsedQuery(terms, phrases)
-
-
-def build_query(parsed: ParsedQuery) -> Q.Query:
-    """Any word may match (best-match ranking); every quoted phrase must match."""
-    words = Q.Or([Q.Term(field, term, boost=weight)
-                  for term in parsed.terms for field, weight in FIELD_WEIGHTS.items()])
-    if not parsed.phrases:
-        return words
-    required = [Q.Or([Q.Phrase(field, list(phrase), boost=weight)
-                      for field, weight in FIELD_WEIGHTS.items()]) for phrase in parsed.phrases]
-    return Q.And(required + [words])
-
-
 def search(index_dir: Path, text: str, lang: str | None = None, limit: int = 10) -> SearchResult:
+    """Search the index in index_dir once (see search_with); to run many queries, keep a searcher."""
+    with open_searcher(open_index(index_dir)) as searcher:
+        return search_with(searcher, text, lang, limit)
+
+
+def open_searcher(ix):
+    """A Whoosh searcher for ix that ranks as search_with expects; reusable for many queries."""
+    return ix.searcher(weighting=RANKING.weighting())
+
+
+def search_with(searcher, text: str, lang: str | None = None, limit: int = 10) -> SearchResult:
     """Find the sections that best answer text, at most one hit per section.
 
     Every locale is searched, so a section is found through any of its versions. With lang, each
     hit is shown in that locale when the section has a version there, else in its source locale
     with status `fallback`; without it, in the version that matched best.
+    searcher: from open_searcher (its weighting is part of the ranking).
     """
-    parsed = parse_query(text)
-    if not parsed.terms:
+    if not parse_query(text).terms:
         return SearchResult(text, 0, None, ())
-    ix = open_index(index_dir)
     analyzer = text_analyzer()
-    terms = frozenset(parsed.terms)
     lang = lang.strip().replace("-", "_") if lang else None
-    with ix.searcher() as searcher:
-        # A section has at most one document per locale, so this many documents hold `limit` sections.
-        locales = sorted(searcher.reader().field_terms("locale"))
-        results = searcher.search(build_query(parsed), limit=limit * max(1, len(locales)))
-        hits: list[Hit] = []
-        seen: set[str] = set()
-        for hit in results:
-            group = f"{hit['article']}#{hit['section']}"
-            if group in seen or len(hits) == limit:
-                continue
-            seen.add(group)
-            fields, status = hit.fields(), hit["status"]
-            if lang:
-                fields, status = _version_for(searcher, fields, lang, locales)
-            snippet = make_snippet(fields["body"] or fields["heading"], terms, analyzer)
-            hits.append(Hit(rank=len(hits) + 1, article=fields["article"], section=fields["section"],
-                            locale=fields["locale"], status=status, title=fields["title"],
-                            heading=fields["heading"], snippet=snippet.text, highlights=snippet.spans,
-                            score=hit.score, path=fields["path"], line=fields["line"]))
-        total = _count_sections(searcher, results) if len(locales) > 1 else len(results)
-    return SearchResult(text, total, None, tuple(hits))
+    planned = plan(text, searcher)
+    terms = planned.highlight
+    # A section has at most one document per locale, so this many documents hold `limit` sections.
+    locales = sorted(searcher.reader().field_terms("locale"))
+    results = searcher.search(planned.query, limit=limit * max(1, len(locales)))
+    hits: list[Hit] = []
+    seen: set[str] = set()
+    for hit in results:
+        group = f"{hit['article']}#{hit['section']}"
+        if group in seen or len(hits) == limit:
+            continue
+        seen.add(group)
+        fields, status = hit.fields(), hit["status"]
+        if lang:
+            fields, status = _version_for(searcher, fields, lang, locales)
+        snippet = make_snippet(fields["body"] or fields["heading"], terms, analyzer)
+        hits.append(Hit(rank=len(hits) + 1, article=fields["article"], section=fields["section"],
+                        locale=fields["locale"], status=status, title=fields["title"],
+                        heading=fields["heading"], snippet=snippet.text, highlights=snippet.spans,
+                        score=hit.score, path=fields["path"], line=fields["line"]))
+    total = _count_sections(searcher, results) if len(locales) > 1 else len(results)
+    return SearchResult(text, total, planned.suggestion, tuple(hits))
 
 
 def _version_for(searcher, fields: dict, lang: str, locales: list[str]) -> tuple[dict, str]:

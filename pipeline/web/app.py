@@ -28,7 +28,7 @@ from whoosh.index import EmptyIndexError
 from ..articles import LocalizedArticle, article_from, locales_from, same_language
 from ..errors import IndexingError
 from ..index import open_index
-from ..search import Hit, SearchResult, search
+from ..search import Hit, SearchResult, open_searcher, search_with
 from .i18n import Language, negotiate, translations, ui_locales
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class ReaderIndex:
         searcher = getattr(self._local, "searcher", None)
         try:
             if searcher is None:
-                searcher = self._ix.searcher()
+                searcher = open_searcher(self._ix)
             elif not searcher.up_to_date():
                 searcher = searcher.refresh()
         except (OSError, EOFError, EmptyIndexError) as error:
@@ -99,7 +99,7 @@ class ReaderIndex:
         return searcher
 
     def _search_generation(self, generation: int, text: str, lang: str | None, limit: int) -> SearchResult:
-        return search(self.index_dir, text, lang=lang, limit=limit)
+        return search_with(self._searcher(), text, lang=lang, limit=limit)
 
     def _locales_generation(self, generation: int) -> tuple[str, ...]:
         return locales_from(self._searcher())

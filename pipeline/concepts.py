@@ -1,0 +1,176 @@
+"""Medical concepts: terms that name the same thing, in English and Arabic, and their abbreviations.
+
+The table is a plain CSV file that editors extend (`pipeline/data/concepts.csv`): one concept per
+row, columns `english`, `arabic` and `abbreviations`, several terms in one column separated by
+` | `, comment lines starting with `#`. Terms are matched after analysis, so a row written as
+"kidney stones" also matches "kidney stone", and "حصى الكلى" matches "حَصَى الكُلَى" and "حصي الكلي".
+
+At query time a concept named in the query adds its other terms (same script) and its
+abbreviations as alternatives; see query.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .analysis import analyze, is_arabic_term
+from .errors import ConceptError
+
+COLUMNS = ("english", "arabic", "abbreviations")
+SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One row of the concept table.
+
+    line: the row's line in its file (for messages).
+    english, arabic, abbreviations: the terms as written, in file order.
+    """
+
+    line: int
+    english: tuple[str, ...]
+    arabic: tuple[str, ...]
+    abbreviations: tuple[str, ...]
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Every term of the concept, as written."""
+        return self.english + self.arabic + self.abbreviations
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way of naming a concept, analysed.
+
+    text: the term as written in the table.
+    terms: its analysed terms (the index's vocabulary), in order.
+    abbreviation: whether it is an abbreviation (used in text of any language).
+    """
+
+    text: str
+    terms: tuple[str, ...]
+    abbreviation: bool = False
+
+    @property
+    def arabic(self) -> bool:
+        """Whether the variant is written in Arabic."""
+        return any(is_arabic_term(term) for term in self.terms)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A concept named in a query.
+
+    start, end: the query terms it covers (`terms[start:end]`).
+    variant: the variant found in the query.
+    alternatives: the concept's other variants a search should also look for.
+    """
+
+    start: int
+    end: int
+    variant: Variant
+    alternatives: tuple[Variant, ...]
+
+
+class ConceptTable:
+    """The concepts of one table file, indexed by their analysed terms for matching in queries."""
+
+    def __init__(self, concepts: Iterable[Concept]):
+        self.concepts = tuple(concepts)
+        self._variants: dict[tuple[str, ...], list[tuple[Variant, int]]] = {}
+        self._by_concept: list[tuple[Variant, ...]] = []
+        for number, concept in enumerate(self.concepts):
+            variants: dict[tuple[str, ...], Variant] = {}
+            for text in concept.english + concept.arabic:
+                variants.setdefault(tuple(analyze(text)), Variant(text, tuple(analyze(text))))
+            for text in concept.abbreviations:
+                variants.setdefault(tuple(analyze(text)), Variant(text, tuple(analyze(text)), True))
+            self._by_concept.append(tuple(variants.values()))
+            for key, variant in variants.items():
+                self._variants.setdefault(key, []).append((variant, number))
+        self._longest = max((len(key) for key in self._variants), default=0)
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    def find(self, terms: tuple[str, ...], arabic: bool = False) -> tuple[Match, ...]:
+        """Find the concepts named in a query's analysed terms, longest names first, left to right.
+
+        arabic: whether the query is in Arabic; alternatives are the concept's terms in the query's
+        language plus its abbreviations (translations are left to cross-language search).
+        """
+        matches: list[Match] = []
+        start = 0
+        while start < len(terms):
+            for end in range(min(len(terms), start + self._longest), start, -1):
+                found = self._variants.get(terms[start:end])
+                if found:
+                    for variant, number in found:
+                        # A longer name holding every term of the one typed ("diabetes mellitus"
+                        # for "diabetes") is a narrower name, not another way to say it: skipped.
+                        others = tuple(other for other in self._by_concept[number]
+                                       if not set(variant.terms) <= set(other.terms)
+                                       and (other.abbreviation or other.arabic == arabic))
+                        matches.append(Match(start, end, variant, others))
+                    start = end
+                    break
+            else:
+                start += 1
+        return tuple(matches)
+
+
+def parse_concepts(text: str, path: str = "<concepts>") -> ConceptTable:
+    """Read a concept table from CSV text; errors name the file and line."""
+    rows = csv.reader(io.StringIO(text))
+    header: list[str] | None = None
+    concepts: list[Concept] = []
+    for row in rows:
+        line = rows.line_num
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        cells = [cell.strip() for cell in row]
+        if header is None:
+            header = [cell.lower() for cell in cells]
+            if tuple(header) != COLUMNS:
+                raise ConceptError(f"the header must be {','.join(COLUMNS)}, not {','.join(cells)}",
+                                   path, line, hint="keep the first row as it is")
+            continue
+        if len(cells) > len(COLUMNS):
+            raise ConceptError(f"{len(cells)} columns, expected {len(COLUMNS)}", path, line,
+                               hint=f"separate terms in one column with {SEPARATOR!r}, not commas")
+        cells += [""] * (len(COLUMNS) - len(cells))
+        columns = [tuple(term.strip() for term in cell.split(SEPARATOR) if term.strip()) for cell in cells]
+        concept = Concept(line, *columns)
+        if len(concept.terms) < 2:
+            raise ConceptError("a concept needs at least two terms", path, line,
+                               hint="add a synonym, a translation or an abbreviation")
+        for term in concept.terms:
+            if not analyze(term):
+                raise ConceptError(f"{term!r} has no searchable word (only stop words)", path, line,
+                                   hint="write the term with its content words")
+        concepts.append(concept)
+    return ConceptTable(concepts)
+
+
+def read_concepts(path: Path) -> ConceptTable:
+    """Read a concept table file."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConceptError(f"cannot read the concept table: {error}", path,
+                           hint="check that the file exists and is UTF-8") from None
+    return parse_concepts(text, str(path))
+
+
+@lru_cache(maxsize=1)
+def default_concepts() -> ConceptTable:
+    """The concept table shipped with the package (`pipeline/data/concepts.csv`)."""
+    data = resources.files("pipeline").joinpath("data", "concepts.csv")
+    return parse_concepts(data.read_text(encoding="utf-8-sig"), "pipeline/data/concepts.csv")

@@ -1,0 +1,363 @@
+"""Query understanding: what a reader typed, turned into a ranked Whoosh query.
+
+A query is read as words plus "quoted phrases" (no other syntax: `title:x`, `AND`, `*` are just
+text). Its words are analysed like the index (query.parse_query), and the Whoosh query built from
+them (query.build_query) ranks sections by best match:
+
+- every word may match, in the title, a heading or the body, title and heading counting more;
+- a concept of the concept table named in the query (concepts.py) also matches its synonyms and
+  abbreviations, at a lower weight than the words typed;
+- adjacent words found next to each other in a section add a proximity bonus;
+- long questions ("I have had a headache for two weeks and ...") weight their rarer words up, and
+  greetings and request words ("hello doctor", "please", "السلام عليكم", "افيدوني") are dropped;
+- a longer word the index does not know also matches its spelling correction (suggest.py);
+- an Arabic word the index does not know is also looked up without, or with, a clitic
+  preposition (لعلاج → علاج), when that form is in the index;
+- every quoted phrase must appear.
+
+Ranking is BM25F with separate parameters for Arabic and Latin-script terms, because the two
+languages' texts differ in length and style even when they share fields (RANKING).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from whoosh import query as Q
+from whoosh import scoring
+
+from .analysis import analyze, is_arabic_term, normalize_arabic, text_analyzer
+from .concepts import ConceptTable, Match, default_concepts
+from .suggest import Correction, correct, match_case
+
+_PHRASE = re.compile(r'["“”„«»]([^"“”„«»]+)["“”„«»]')
+
+
+def _normalised(words: str) -> frozenset[str]:
+    """Query stop words as the analyzer writes them before stemming (lowercase, Arabic normalised)."""
+    return frozenset(normalize_arabic(word).lower() for word in words.split())
+
+
+# Words that address the reader's request to a person rather than name what they ask about:
+# greetings, thanks, "doctor", "please", "my question", "help me". They are dropped from queries
+# only: an article may use them as content words.
+QUERY_STOP_WORDS = _normalised("""
+hello hi hey dear doctor doctors dr please pls thanks thank thankyou regards sir madam question
+questions query ask asking asked know wondering wonder help tell advice advise info information
+السلام سلام عليكم عليكما ورحمة رحمة ورحمه الله وبركاته بركاته مرحبا مرحباً اهلا أهلا وسهلا تحية تحيه
+صباح مساء الخير شكرا شكراً جزاكم جزاك خيرا خير دكتور دكتوره الدكتور الدكتوره دكتورة الدكتورة يادكتور
+طبيب الطبيب يا ارجو أرجو ارجوكم أرجوكم رجاء الرجاء لو سمحت سمحتم سمحتي فضلك فضلكم حضرتك حضرتكم
+افيدوني أفيدوني افيدونا أفيدونا ساعدوني ساعدني انصحوني انصحوني نصيحتكم سؤالي سؤال استفسار استفساري
+ابغى ابغي ابي أبي اريد أريد ودي بدي عايز عايزه عاوز عاوزه حابب حابه اعرف أعرف معرفة ممكن
+""")
+# The asker's own verbs ("I feel", "I suffer from", "I can't"): what they feel or suffer from is
+# the content, and answers, written to the asker, never use these first-person forms.
+QUERY_STOP_WORDS |= _normalised("""
+اشعر أشعر احس أحس حاسس حاسه حاسة اعاني أعاني عانيت استطيع أستطيع اقدر أقدر اعمل أعمل افعل أفعل
+صرت اصبحت أصبحت بقيت اصير أصير يصير عندي صار علما علماً قمت ذهبت رحت سويت
+suffer suffering suffered experiencing
+""")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """How a query is turned into scores; the defaults were tuned on the development queries.
+
+    fields: weight of a match in each text field.
+    latin, arabic: BM25 (B, K1) for Latin-script and Arabic terms.
+    field_b: B for particular fields, whatever the script (a short title should beat a long one).
+    synonym: weight of a concept's other terms relative to the words typed.
+    proximity: weight of two adjacent query words found next to each other (0 to turn off).
+    proximity_slop: how many positions apart they may be.
+    long_query: from this many distinct words on, a query is a long question...
+    focus: ...whose words are weighted by idf ** (focus * (1 - long_query / words)) in addition,
+        so the more words, the more the rare ones count.
+    typo: weight of a spelling correction of a word the index lacks (0 to turn off).
+    clitic: weight of the clitic variant of an Arabic word the index lacks (0 to turn off).
+    repeats: a word typed n times weighs n ** repeats (0: once is enough).
+    foreign: weight of a word not in the query's main script (a Latin drug name in an Arabic
+        question), which would otherwise pull in sections in the other language.
+    """
+
+    fields: tuple[tuple[str, float], ...] = (("title", 2.0), ("heading", 2.5), ("body", 1.0))
+    latin: tuple[float, float] = (0.75, 1.2)
+    arabic: tuple[float, float] = (1.0, 5.0)
+    field_b: tuple[tuple[str, float], ...] = (("title", 1.0), ("heading", 1.0))
+    synonym: float = 0.5
+    proximity: float = 0.3
+    proximity_slop: int = 2
+    long_query: int = 1
+    focus: float = 0.5
+    typo: float = 0.8
+    clitic: float = 1.0
+    foreign: float = 1.0
+    repeats: float = 0.0
+
+    def weighting(self) -> scoring.WeightingModel:
+        """The Whoosh weighting model for these settings."""
+        return ScriptBM25F(latin=self.latin, arabic=self.arabic, field_b=dict(self.field_b))
+
+
+RANKING = Ranking()
+
+
+# Locales written in Arabic script: their documents are the collection an Arabic term's rarity is
+# measured against.
+ARABIC_SCRIPT_LOCALES = ("ar", "fa", "ur", "ps", "ckb", "sd", "ug")
+
+
+class ScriptBM25F(scoring.BM25F):
+    """BM25F with statistics and parameters per script, as if each language had its own index.
+
+    An Arabic term's idf counts only the documents in Arabic-script locales (an English section
+    can never hold it, so counting those would make common Arabic words look rare), and B and K1
+    depend on the script of the term being scored, because the two languages' texts differ in
+    length and style even when they share fields.
+    """
+
+    def __init__(self, latin: tuple[float, float] = (0.75, 1.2),
+                 arabic: tuple[float, float] = (0.75, 1.2), field_b: dict[str, float] | None = None):
+        super().__init__(B=latin[0], K1=latin[1])
+        self.latin = latin
+        self.arabic = arabic
+        self.field_b = dict(field_b or {})
+
+    def idf(self, searcher, fieldname, text):
+        """Inverse document frequency within the documents of the term's script."""
+        frequency = searcher.doc_frequency(fieldname, text)
+        term = text.decode("utf-8") if isinstance(text, bytes) else text
+        total = arabic_documents(searcher) if is_arabic_term(term) else searcher.doc_count_all()
+        return math.log(max(total, frequency + 1) / (frequency + 1)) + 1
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        """Score a term with the parameters of its script."""
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        term = text.decode("utf-8") if isinstance(text, bytes) else text
+        b, k1 = self.arabic if is_arabic_term(term) else self.latin
+        return scoring.BM25FScorer(searcher, fieldname, text, self.field_b.get(fieldname, b), k1, qf=qf)
+
+
+def arabic_documents(searcher) -> int:
+    """How many documents of the index are in an Arabic-script locale."""
+    total = 0
+    for locale in searcher.lexicon("locale"):
+        locale = locale.decode("utf-8") if isinstance(locale, bytes) else locale
+        if locale.split("_")[0] in ARABIC_SCRIPT_LOCALES:
+            total += searcher.doc_frequency("locale", locale)
+    return total
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a query that survived stop words.
+
+    text: the word as typed.
+    term: its analysed term (what the index holds).
+    start, end: where it is in the query text.
+    """
+
+    text: str
+    term: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """What a reader typed, understood.
+
+    text: the query as typed.
+    words: its words in order, without stop words and request words (QUERY_STOP_WORDS).
+    phrases: analysed terms of each quoted phrase of two or more terms.
+    concepts: the concepts of the concept table the query names.
+    arabic: whether the query is mostly in Arabic.
+    """
+
+    text: str
+    words: tuple[Word, ...]
+    phrases: tuple[tuple[str, ...], ...] = ()
+    concepts: tuple[Match, ...] = ()
+    arabic: bool = False
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The distinct analysed terms of the query, in order (phrases included)."""
+        return tuple(dict.fromkeys(word.term for word in self.words))
+
+    @property
+    def expansion_terms(self) -> tuple[str, ...]:
+        """The analysed terms of the synonyms and abbreviations the query adds."""
+        return tuple(dict.fromkeys(term for match in self.concepts for variant in match.alternatives
+                                   for term in variant.terms))
+
+
+def parse_query(text: str, concepts: ConceptTable | None = None) -> ParsedQuery:
+    """Read a query as words and "quoted phrases"; no other character has a special meaning."""
+    analyzer = text_analyzer()
+    words, requests = [], []
+    # Unstemmed tokens first, to recognise request words; then each word's stems.
+    for token in analyzer(text, chars=True, no_morph=True):
+        surface = text[token.startchar:token.endchar]
+        found = [Word(surface, term, token.startchar, token.endchar) for term in analyze(surface)]
+        (requests if _is_request_word(token.text) else words).extend(found)
+    # A query made only of request words ("help", "question") is searched as typed.
+    words = words or requests
+    phrases = tuple(terms for terms in (tuple(analyze(m)) for m in _PHRASE.findall(text)) if len(terms) > 1)
+    arabic = sum(is_arabic_term(word.term) for word in words) * 2 > len(words)
+    table = default_concepts() if concepts is None else concepts
+    matches = table.find(tuple(word.term for word in words), arabic=arabic) if words else ()
+    return ParsedQuery(text, tuple(words), phrases, matches, arabic)
+
+
+def _is_request_word(word: str) -> bool:
+    """Whether a normalised word is a request word, also with a conjunction و or ف (وشكرا)."""
+    return word in QUERY_STOP_WORDS or (word[:1] in ("و", "ف") and word[1:] in QUERY_STOP_WORDS)
+
+
+def build_query(parsed: ParsedQuery, searcher=None, ranking: Ranking = RANKING,
+                corrections: dict[str, Correction] | None = None) -> Q.Query:
+    """The Whoosh query for a parsed query: any word may match, every quoted phrase must.
+
+    With a searcher, words are weighted by how rare they are (long questions only) and Arabic
+    words the index lacks are also matched by their clitic variant; corrections (word as typed →
+    its correction, see unknown_words) are matched too.
+    """
+    fields = ranking.fields
+    weights = _term_weights(parsed, searcher, ranking)
+    variants: dict[str, list[tuple[str, float]]] = {}
+    for word in parsed.words:
+        if word.term not in variants:
+            variants[word.term] = _variants(word, searcher, ranking, corrections or {})
+    clauses: list[Q.Query] = []
+    for term, weight in weights.items():
+        clauses.extend(Q.Term(name, term, boost=boost * weight) for name, boost in fields)
+        for variant, factor in variants.get(term, ()):
+            clauses.extend(Q.Term(name, variant, boost=boost * weight * factor) for name, boost in fields)
+    if ranking.synonym > 0:
+        for match in parsed.concepts:
+            weight = ranking.synonym * max(weights.get(t, 1.0) for t in match.variant.terms)
+            alternatives = [_sequence(name, variant.terms, boost * weight)
+                            for variant in match.alternatives for name, boost in fields]
+            if alternatives:
+                clauses.append(Q.Or(alternatives))
+    if ranking.proximity > 0:
+        terms = [word.term for word in parsed.words]
+        for pair in dict.fromkeys(zip(terms, terms[1:])):
+            if pair[0] != pair[1]:
+                weight = ranking.proximity * min(weights[t] for t in pair)
+                clauses.extend(Q.Phrase(name, list(pair), slop=ranking.proximity_slop, boost=boost * weight)
+                               for name, boost in fields)
+    words = Q.Or(clauses)
+    if not parsed.phrases:
+        return words
+    required = [Q.Or([Q.Phrase(name, list(phrase), boost=boost) for name, boost in fields])
+                for phrase in parsed.phrases]
+    return Q.And(required + [words])
+
+
+def _sequence(fieldname: str, terms: tuple[str, ...], boost: float) -> Q.Query:
+    """A term, or a phrase of several terms."""
+    if len(terms) == 1:
+        return Q.Term(fieldname, terms[0], boost=boost)
+    return Q.Phrase(fieldname, list(terms), boost=boost)
+
+
+def _term_weights(parsed: ParsedQuery, searcher, ranking: Ranking) -> dict[str, float]:
+    """A weight per distinct term: 1, or for a long question its idf to a power growing with length."""
+    terms = parsed.terms
+    counts = Counter(word.term for word in parsed.words)
+    weights = {term: (1.0 if is_arabic_term(term) == parsed.arabic else ranking.foreign)
+               * counts[term] ** ranking.repeats for term in terms}
+    if searcher is None or ranking.focus <= 0 or len(terms) < ranking.long_query:
+        return weights
+    power = ranking.focus * (1 - ranking.long_query / len(terms))
+    weighting = searcher.weighting
+    for term in terms:
+        idf = min(weighting.idf(searcher, name, term) for name, _ in ranking.fields)
+        weights[term] *= idf ** power
+    return weights
+
+
+_CLITICS = "بلكف"
+
+
+def _variants(word: Word, searcher, ranking: Ranking,
+              corrections: dict[str, Correction]) -> list[tuple[str, float]]:
+    """Other index terms to match for a word the index lacks: a clitic variant or a correction."""
+    term = word.term
+    if searcher is None or _known(searcher, term, ranking):
+        return []
+    if is_arabic_term(term) and ranking.clitic > 0:
+        forms = [term[1:]] if term[0] in _CLITICS and len(term) >= 4 else []
+        forms += [clitic + term for clitic in _CLITICS]
+        found = [(form, ranking.clitic) for form in forms if _known(searcher, form, ranking)]
+        if found:
+            return found[:1]
+    correction = corrections.get(word.text)
+    if correction is not None and ranking.typo > 0:
+        return [(correction.term, ranking.typo)]
+    return []
+
+
+def _known(searcher, term: str, ranking: Ranking) -> bool:
+    """Whether any text field of the index has term."""
+    return any(searcher.doc_frequency(name, term) for name, _ in ranking.fields)
+
+
+def unknown_words(parsed: ParsedQuery, searcher) -> dict[str, Correction]:
+    """Spelling corrections for the words of a query the index does not know (word as typed → correction)."""
+    found: dict[str, Correction] = {}
+    for word in parsed.words:
+        if word.text not in found:
+            correction = correct(searcher, word.text)
+            if correction is not None:
+                found[word.text] = correction
+    return found
+
+
+def suggestion(parsed: ParsedQuery, corrections: dict[str, Correction]) -> str | None:
+    """The query as typed with its unknown words corrected, when it finds little, else None.
+
+    A query finds little when words of it are unknown to the index: any word of a short query
+    (up to SHORT_QUERY words), at least half the words of a longer one.
+    """
+    unknown = [word for word in parsed.words if word.text in corrections]
+    if not unknown or (len(parsed.words) > SHORT_QUERY and len(unknown) * 2 < len(parsed.words)):
+        return None
+    text, out, last = parsed.text, [], 0
+    for word in unknown:
+        out += [text[last:word.start], match_case(corrections[word.text].text, word.text)]
+        last = word.end
+    return "".join(out) + text[last:]
+
+
+SHORT_QUERY = 6
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A query ready to run.
+
+    parsed: the query understood.
+    query: the Whoosh query to run.
+    highlight: the terms to mark in snippets (the words and their synonyms).
+    suggestion: a corrected query to offer ("did you mean"), or None.
+    """
+
+    parsed: ParsedQuery
+    query: Q.Query
+    highlight: frozenset[str] = field(default_factory=frozenset)
+    suggestion: str | None = None
+
+
+def plan(text: str, searcher, ranking: Ranking = RANKING) -> Plan:
+    """Parse text and build its Whoosh query against searcher's index."""
+    parsed = parse_query(text)
+    corrections = unknown_words(parsed, searcher)
+    query = build_query(parsed, searcher, ranking, corrections)
+    highlight = frozenset(parsed.terms) | frozenset(parsed.expansion_terms)
+    return Plan(parsed, query, highlight, suggestion(parsed, corrections))

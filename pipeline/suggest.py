@@ -1,0 +1,142 @@
+"""Did you mean: spelling corrections from the index's own vocabulary, in any script.
+
+A word of the query that the index does not know (after analysis) is compared with the
+vocabulary of the text fields: terms within a few edits of it (more edits for longer words, none
+for short ones), the most frequent closest one wins. The correction is shown as a word readers
+write (`kidny stonse` → `kidney stones`, not the stems `kidney stone`): the most common spelling
+of the term in an indexed section, the one closest to what was typed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from whoosh.codec.base import Automata
+
+from .analysis import analyze, normalize_arabic, text_analyzer
+
+FIELDS = ("title", "heading", "body")
+# The first letter is rarely the mistyped one, and requiring it makes the search much cheaper.
+PREFIX = 1
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A known term for a word the index does not know.
+
+    word: the word as typed.
+    term: the analysed term of the correction (a term of the index).
+    text: the correction as a reader writes it.
+    edits: edit distance between word and text (adjacent transpositions count once).
+    frequency: how many sections have the term.
+    """
+
+    word: str
+    term: str
+    text: str
+    edits: int
+    frequency: int
+
+
+def max_edits(word: str) -> int:
+    """How many edits a word of this length may be away from a correction."""
+    letters = sum(c.isalpha() for c in word)
+    return 0 if letters < 4 else 1 if letters < 7 else 2
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions, transpositions."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def frequency(searcher, term: str) -> int:
+    """How many documents have term in any text field (an upper bound: one per field)."""
+    return max(searcher.doc_frequency(field, term) for field in FIELDS)
+
+
+def correct(searcher, word: str) -> Correction | None:
+    """The best known term for a word the index lacks, or None (also for short or known words)."""
+    folded = _fold(word)
+    terms = analyze(word)
+    if len(terms) != 1 or frequency(searcher, terms[0]) > 0:
+        return None
+    stem = terms[0]
+    limit = max_edits(folded)
+    if not limit:
+        return None
+    candidates: dict[str, int] = {}
+    # One segment at a time: Whoosh's MultiCursor fails on a segment without terms in a field.
+    segments = [leaf for leaf, _ in searcher.reader().leaf_readers() if leaf.doc_count_all()]
+    for probe in dict.fromkeys((folded, stem)):
+        dfa = _dfa(probe, limit)
+        for field, segment in ((field, segment) for field in FIELDS for segment in segments):
+            for candidate in Automata.find_matches(dfa, segment.cursor(field)):
+                distance = min(edit_distance(folded, candidate), edit_distance(stem, candidate))
+                if distance <= limit and candidates.get(candidate, limit + 1) > distance:
+                    candidates[candidate] = distance
+    if not candidates:
+        return None
+    ranked = sorted(candidates, key=lambda c: (candidates[c], -frequency(searcher, c), c))
+    term = ranked[0]
+    text = spelling(searcher, term, folded)
+    return Correction(word, term, text, edit_distance(folded, _fold(text)), frequency(searcher, term))
+
+
+def spelling(searcher, term: str, near: str, documents: int = 3) -> str:
+    """How readers write term: its commonest spelling in a few sections, the closest to near."""
+    analyzer = text_analyzer()
+    seen: Counter[str] = Counter()
+    for field in FIELDS:
+        if not searcher.doc_frequency(field, term):
+            continue
+        postings = searcher.postings(field, term)
+        for docnum in list(postings.all_ids())[:documents]:
+            value = searcher.stored_fields(docnum).get(field) or ""
+            for token in analyzer(value, chars=True):
+                if token.text == term:
+                    seen[value[token.startchar:token.endchar]] += 1
+        if seen:
+            break
+    if not seen:
+        return term
+    folded = Counter()
+    for surface, count in seen.items():
+        folded[surface if _is_arabic(surface) else surface.lower()] += count
+    return min(folded, key=lambda s: (edit_distance(near, _fold(s)), abs(len(s) - len(near)),
+                                      -folded[s], s))
+
+
+def _fold(word: str) -> str:
+    """The word as the vocabulary spells it before stemming: lowercase, Arabic normalised."""
+    return normalize_arabic(word).lower()
+
+
+def _is_arabic(word: str) -> bool:
+    return any("\u0600" <= c <= "\u06ff" for c in word)
+
+
+def match_case(correction: str, typed: str) -> str:
+    """Write a correction with the typed word's capitalisation (Kidny → Kidney)."""
+    if typed.isupper() and len(typed) > 1:
+        return correction.upper()
+    if typed[:1].isupper():
+        return correction[:1].upper() + correction[1:]
+    return correction
+
+
+@lru_cache(maxsize=512)
+def _dfa(word: str, edits: int):
+    """A Levenshtein automaton for word (the first letter fixed)."""
+    return Automata.levenshtein_dfa(word, edits, min(PREFIX, len(word)))

@@ -244,19 +244,52 @@ def build_query(parsed: ParsedQuery, searcher=None, ranking: Ranking = RANKING,
                             for variant in match.alternatives for name, boost in fields]
             if alternatives:
                 clauses.append(Q.Or(alternatives))
-    if ranking.proximity > 0:
-        terms = [word.term for word in parsed.words]
-        for pair in dict.fromkeys(zip(terms, terms[1:])):
-            if pair[0] != pair[1]:
-                weight = ranking.proximity * min(weights[t] for t in pair)
-                clauses.extend(Q.Phrase(name, list(pair), slop=ranking.proximity_slop, boost=boost * weight)
-                               for name, boost in fields)
     words = Q.Or(clauses)
     if not parsed.phrases:
         return words
     required = [Q.Or([Q.Phrase(name, list(phrase), boost=boost) for name, boost in fields])
                 for phrase in parsed.phrases]
     return Q.And(required + [words])
+
+
+def proximity_queries(parsed: ParsedQuery, searcher=None, ranking: Ranking = RANKING) -> tuple[Q.Query, ...]:
+    """Bonus queries for adjacent query words found next to each other in a section.
+
+    They only add to the score of sections the words already match, so search runs them on the
+    best candidates alone (rescore) rather than over the whole index.
+    """
+    if ranking.proximity <= 0:
+        return ()
+    weights = _term_weights(parsed, searcher, ranking)
+    terms = [word.term for word in parsed.words]
+    return tuple(Q.Phrase(name, list(pair), slop=ranking.proximity_slop,
+                          boost=boost * ranking.proximity * min(weights[t] for t in pair))
+                 for pair in dict.fromkeys(zip(terms, terms[1:])) if pair[0] != pair[1]
+                 for name, boost in ranking.fields)
+
+
+def rescore(searcher, top: list[tuple[float, int]], bonuses: tuple[Q.Query, ...]) -> list[tuple[float, int]]:
+    """Add each bonus query's score to the (score, docnum) candidates it matches, best first.
+
+    Each bonus matcher only skips from candidate to candidate (a second ranking phase, as
+    Lucene's rescorers do), so its cost does not grow with the index.
+    """
+    scores = {docnum: score for score, docnum in top}
+    context = searcher.context()
+    for leaf, offset in searcher.leaf_searchers():
+        local = sorted(docnum - offset for docnum in scores if offset <= docnum < offset + leaf.doc_count_all())
+        if not local:
+            continue
+        for bonus in bonuses:
+            matcher = bonus.matcher(leaf, context)
+            for docnum in local:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    scores[docnum + offset] += matcher.score()
+    return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda item: (-item[0], item[1]))
 
 
 def _sequence(fieldname: str, terms: tuple[str, ...], boost: float) -> Q.Query:
@@ -343,13 +376,15 @@ class Plan:
     """A query ready to run.
 
     parsed: the query understood.
-    query: the Whoosh query to run.
+    query: the Whoosh query that finds and first ranks the sections.
+    bonuses: queries whose scores are added to the best candidates' (see rescore).
     highlight: the terms to mark in snippets (the words and their synonyms).
     suggestion: a corrected query to offer ("did you mean"), or None.
     """
 
     parsed: ParsedQuery
     query: Q.Query
+    bonuses: tuple[Q.Query, ...] = ()
     highlight: frozenset[str] = field(default_factory=frozenset)
     suggestion: str | None = None
 
@@ -360,4 +395,5 @@ def plan(text: str, searcher, ranking: Ranking = RANKING) -> Plan:
     corrections = unknown_words(parsed, searcher)
     query = build_query(parsed, searcher, ranking, corrections)
     highlight = frozenset(parsed.terms) | frozenset(parsed.expansion_terms)
-    return Plan(parsed, query, highlight, suggestion(parsed, corrections))
+    return Plan(parsed, query, proximity_queries(parsed, searcher, ranking), highlight,
+                suggestion(parsed, corrections))

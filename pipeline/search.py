@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from whoosh import collectors
+
 from .analysis import text_analyzer
 from .index import document_key, open_index
 from .localize import FALLBACK, SOURCE
-from .query import RANKING, parse_query, plan
+from .query import RANKING, parse_query, plan, rescore
 from .snippet import make_snippet
 
 
@@ -92,27 +94,59 @@ def search_with(searcher, text: str, lang: str | None = None, limit: int = 10) -
     analyzer = text_analyzer()
     lang = lang.strip().replace("-", "_") if lang else None
     planned = plan(text, searcher)
-    terms = planned.highlight
     # A section has at most one document per locale, so this many documents hold `limit` sections.
     locales = sorted(searcher.reader().field_terms("locale"))
-    results = searcher.search(planned.query, limit=limit * max(1, len(locales)))
+    depth = limit * max(1, len(locales))
+    # Every match is visited anyway (block skipping rarely pays with many words), and counted.
+    collector = SectionCounter(collectors.TopCollector(limit=max(depth, RESCORE_DEPTH), usequality=False))
+    searcher.search_with_collector(planned.query, collector)
+    ranked = rescore(searcher, collector.results().top_n, planned.bonuses)
     hits: list[Hit] = []
     seen: set[str] = set()
-    for hit in results:
-        group = f"{hit['article']}#{hit['section']}"
-        if group in seen or len(hits) == limit:
+    for score, docnum in ranked:
+        fields = searcher.stored_fields(docnum)
+        group = f"{fields['article']}#{fields['section']}"
+        if group in seen:
             continue
         seen.add(group)
-        fields, status = hit.fields(), hit["status"]
+        status = fields["status"]
         if lang:
             fields, status = _version_for(searcher, fields, lang, locales)
-        snippet = make_snippet(fields["body"] or fields["heading"], terms, analyzer)
+        snippet = make_snippet(fields["body"] or fields["heading"], planned.highlight, analyzer)
         hits.append(Hit(rank=len(hits) + 1, article=fields["article"], section=fields["section"],
                         locale=fields["locale"], status=status, title=fields["title"],
                         heading=fields["heading"], snippet=snippet.text, highlights=snippet.spans,
-                        score=hit.score, path=fields["path"], line=fields["line"]))
-    total = _count_sections(searcher, results) if len(locales) > 1 else len(results)
-    return SearchResult(text, total, planned.suggestion, tuple(hits))
+                        score=score, path=fields["path"], line=fields["line"]))
+        if len(hits) == limit:
+            break
+    return SearchResult(text, len(collector.groups), planned.suggestion, tuple(hits))
+
+
+# How many of the best documents the proximity bonuses may reorder.
+RESCORE_DEPTH = 100
+
+
+class SectionCounter(collectors.WrappingCollector):
+    """Counts the distinct sections of the matching documents while the child collects them.
+
+    Whoosh can count matches only by running the query a second time (Results.docs); a
+    section's documents in several locales count once.
+    """
+
+    def __init__(self, child):
+        super().__init__(child)
+        self.groups: set[str] = set()
+        self._group = None
+
+    def set_subsearcher(self, subsearcher, offset):
+        super().set_subsearcher(subsearcher, offset)
+        self._group = subsearcher.reader().column_reader("group")
+
+    def collect_matches(self):
+        add, group = self.groups.add, self._group
+        for sub_docnum in self.child.matches():
+            add(group[sub_docnum])
+            self.child.collect(sub_docnum)
 
 
 def _version_for(searcher, fields: dict, lang: str, locales: list[str]) -> tuple[dict, str]:
@@ -135,9 +169,3 @@ def _version_for(searcher, fields: dict, lang: str, locales: list[str]) -> tuple
         fields = next(iter(searcher.documents(article=fields["article"], section=fields["section"],
                                               status=SOURCE)), fields)
     return fields, FALLBACK
-
-
-def _count_sections(searcher, results) -> int:
-    """How many distinct sections the matching documents belong to."""
-    groups = searcher.reader().column_reader("group")
-    return len({groups[docnum] for docnum in results.docs()})

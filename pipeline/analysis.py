@@ -235,7 +235,13 @@ def arabic_light_stem(word: str) -> str:
 
 @lru_cache(maxsize=100_000)
 def english_stem(word: str) -> str:
-    """Stem a folded English word with Porter2 (Snowball English)."""
+    """Stem a folded English word with Porter2 (Snowball English).
+
+    An inflammation ("-itis") is kept whole: Porter2 cuts hepatitis and prostatitis to the stems
+    of hepatic and prostate, so a search for the disease would find the organ.
+    """
+    if word.endswith("itis"):
+        return word
     return _porter2_stem(word) or word
 
 

@@ -131,6 +131,7 @@ def parse_concepts(text: str, path: str = "<concepts>") -> ConceptTable:
     rows = csv.reader(io.StringIO(text))
     header: list[str] | None = None
     concepts: list[Concept] = []
+    owners: dict[tuple[str, ...], tuple[int, str]] = {}  # analysed words -> the first (line, term)
     for row in rows:
         line = rows.line_num
         if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
@@ -152,9 +153,15 @@ def parse_concepts(text: str, path: str = "<concepts>") -> ConceptTable:
             raise ConceptError("a concept needs at least two terms", path, line,
                                hint="add a synonym, a translation or an abbreviation")
         for term in concept.terms:
-            if not analyze(term):
+            words = tuple(analyze(term))
+            if not words:
                 raise ConceptError(f"{term!r} has no searchable word (only stop words)", path, line,
                                    hint="write the term with its content words")
+            other = owners.setdefault(words, (line, term))
+            if other[0] != line:
+                raise ConceptError(f"{term!r} is searched as the same words as {other[1]!r} of line "
+                                   f"{other[0]}, so a query for either would also look for both rows' terms",
+                                   path, line, hint="keep the term in one row, or write the two apart")
         concepts.append(concept)
     return ConceptTable(concepts)
 

@@ -31,7 +31,7 @@ from whoosh import scoring
 
 from .analysis import analyze, is_arabic_term, normalize_arabic, text_analyzer
 from .concepts import ConceptTable, Match, default_concepts
-from .suggest import Correction, correct, match_case
+from .suggest import Correction, correct, written
 
 _PHRASE = re.compile(r'["“”„«»]([^"“”„«»]+)["“”„«»]')
 
@@ -95,6 +95,7 @@ class Ranking:
     clitic: float = 1.0
     foreign: float = 1.0
     repeats: float = 0.0
+    correct_up_to: int = 1000
 
     def weighting(self) -> scoring.WeightingModel:
         """The Whoosh weighting model for these settings."""
@@ -124,13 +125,21 @@ class ScriptBM25F(scoring.BM25F):
         self.latin = latin
         self.arabic = arabic
         self.field_b = dict(field_b or {})
+        self._arabic_documents: tuple[object, int] | None = None
 
     def idf(self, searcher, fieldname, text):
         """Inverse document frequency within the documents of the term's script."""
         frequency = searcher.doc_frequency(fieldname, text)
         term = text.decode("utf-8") if isinstance(text, bytes) else text
-        total = arabic_documents(searcher) if is_arabic_term(term) else searcher.doc_count_all()
+        total = self._arabic_total(searcher) if is_arabic_term(term) else searcher.doc_count_all()
         return math.log(max(total, frequency + 1) / (frequency + 1)) + 1
+
+    def _arabic_total(self, searcher) -> int:
+        """arabic_documents for the searcher's index, counted once per version of the index."""
+        reader = searcher.get_parent().reader()
+        if self._arabic_documents is None or self._arabic_documents[0] is not reader:
+            self._arabic_documents = (reader, arabic_documents(searcher.get_parent()))
+        return self._arabic_documents[1]
 
     def scorer(self, searcher, fieldname, text, qf=1):
         """Score a term with the parameters of its script."""
@@ -352,7 +361,7 @@ def unknown_words(parsed: ParsedQuery, searcher) -> dict[str, Correction]:
     return found
 
 
-def suggestion(parsed: ParsedQuery, corrections: dict[str, Correction]) -> str | None:
+def suggestion(parsed: ParsedQuery, corrections: dict[str, Correction], searcher) -> str | None:
     """The query as typed with its unknown words corrected, when it finds little, else None.
 
     A query finds little when words of it are unknown to the index: any word of a short query
@@ -363,7 +372,7 @@ def suggestion(parsed: ParsedQuery, corrections: dict[str, Correction]) -> str |
         return None
     text, out, last = parsed.text, [], 0
     for word in unknown:
-        out += [text[last:word.start], match_case(corrections[word.text].text, word.text)]
+        out += [text[last:word.start], written(searcher, corrections[word.text])]
         last = word.end
     return "".join(out) + text[last:]
 
@@ -392,8 +401,10 @@ class Plan:
 def plan(text: str, searcher, ranking: Ranking = RANKING) -> Plan:
     """Parse text and build its Whoosh query against searcher's index."""
     parsed = parse_query(text)
-    corrections = unknown_words(parsed, searcher)
+    # Spelling corrections cost a walk of the vocabulary per unknown word; in a long question
+    # most unknown words are colloquial rather than misspelt, and the other words carry it.
+    corrections = unknown_words(parsed, searcher) if len(parsed.words) <= ranking.correct_up_to else {}
     query = build_query(parsed, searcher, ranking, corrections)
     highlight = frozenset(parsed.terms) | frozenset(parsed.expansion_terms)
     return Plan(parsed, query, proximity_queries(parsed, searcher, ranking), highlight,
-                suggestion(parsed, corrections))
+                suggestion(parsed, corrections, searcher))

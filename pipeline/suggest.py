@@ -18,6 +18,8 @@ from whoosh.codec.base import Automata
 from .analysis import analyze, normalize_arabic, text_analyzer
 
 FIELDS = ("title", "heading", "body")
+# Corrections come from the body's vocabulary, which holds nearly every word of titles and headings.
+VOCABULARY = "body"
 # The first letter is rarely the mistyped one, and requiring it makes the search much cheaper.
 PREFIX = 1
 
@@ -28,14 +30,12 @@ class Correction:
 
     word: the word as typed.
     term: the analysed term of the correction (a term of the index).
-    text: the correction as a reader writes it.
-    edits: edit distance between word and text (adjacent transpositions count once).
+    edits: edit distance between the word and the term (adjacent transpositions count once).
     frequency: how many sections have the term.
     """
 
     word: str
     term: str
-    text: str
     edits: int
     frequency: int
 
@@ -72,26 +72,36 @@ def correct(searcher, word: str) -> Correction | None:
     terms = analyze(word)
     if len(terms) != 1 or frequency(searcher, terms[0]) > 0:
         return None
-    stem = terms[0]
-    limit = max_edits(folded)
-    if not limit:
-        return None
+    # The word as typed and its stem are each looked up within the edits their own length allows.
+    probes = {probe: max_edits(probe) for probe in (folded, terms[0])}
     candidates: dict[str, int] = {}
     # One segment at a time: Whoosh's MultiCursor fails on a segment without terms in a field.
     segments = [leaf for leaf, _ in searcher.reader().leaf_readers() if leaf.doc_count_all()]
-    for probe in dict.fromkeys((folded, stem)):
-        dfa = _dfa(probe, limit)
-        for field, segment in ((field, segment) for field in FIELDS for segment in segments):
-            for candidate in Automata.find_matches(dfa, segment.cursor(field)):
-                distance = min(edit_distance(folded, candidate), edit_distance(stem, candidate))
-                if distance <= limit and candidates.get(candidate, limit + 1) > distance:
-                    candidates[candidate] = distance
+    for probe, limit in probes.items():
+        if not limit:
+            continue
+        found = {candidate for segment in segments
+                 for candidate in Automata.find_matches(_dfa(probe, limit), segment.cursor(VOCABULARY))}
+        # Whoosh's automaton counts two swapped letters as two edits; one swap is one edit here.
+        found.update(swap for swap in _swaps(probe) if searcher.doc_frequency(VOCABULARY, swap))
+        for candidate in found:
+            distance = edit_distance(probe, candidate)
+            if distance <= limit and candidates.get(candidate, limit + 1) > distance:
+                candidates[candidate] = distance
     if not candidates:
         return None
-    ranked = sorted(candidates, key=lambda c: (candidates[c], -frequency(searcher, c), c))
-    term = ranked[0]
-    text = spelling(searcher, term, folded)
-    return Correction(word, term, text, edit_distance(folded, _fold(text)), frequency(searcher, term))
+    term = min(candidates, key=lambda c: (candidates[c], -frequency(searcher, c), c))
+    return Correction(word, term, candidates[term], frequency(searcher, term))
+
+
+def _swaps(word: str) -> set[str]:
+    """The word with two adjacent letters swapped, every way."""
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)} - {word}
+
+
+def written(searcher, correction: Correction) -> str:
+    """A correction as a reader writes it, with the typed word's capitals (see spelling)."""
+    return match_case(spelling(searcher, correction.term, _fold(correction.word)), correction.word)
 
 
 def spelling(searcher, term: str, near: str, documents: int = 3) -> str:

@@ -152,6 +152,9 @@ def test_a_quoted_cell_may_hold_commas():
     (HEADER + "kidney | renal,كلية,\n\n# note\nheadache,,\n", 5, "two terms"),
     (HEADER + "kidney,كلية,\nthe | of,الصداع,\n", 3, "stop words"),
     (HEADER + "kidney,كلية,\nheadache,في,\n", 3, "stop words"),
+    # Two rows sharing a term once analysed (العينة "sample" and العين "eye" both give عين).
+    (HEADER + "eye,العين,\nbiopsy,الخزعة | العينة,\n", 3, "same words as 'العين' of line 2"),
+    (HEADER + "hepatic | liver,كبد,\nliver disease | hepatic,مرض الكبد,\n", 3, "same words"),
 ])
 def test_errors_name_the_file_and_line(text, line, says):
     with pytest.raises(ConceptError) as caught:

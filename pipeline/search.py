@@ -97,8 +97,10 @@ def search_with(searcher, text: str, lang: str | None = None, limit: int = 10) -
     # A section has at most one document per locale, so this many documents hold `limit` sections.
     locales = sorted(searcher.reader().field_terms("locale"))
     depth = limit * max(1, len(locales))
-    # Every match is visited anyway (block skipping rarely pays with many words), and counted.
-    collector = SectionCounter(collectors.TopCollector(limit=max(depth, RESCORE_DEPTH), usequality=False))
+    # Every match is visited and counted: no block skipping, no pruning of low-scoring clauses
+    # (both pay little with many words, and either would make the count short).
+    top = collectors.TopCollector(limit=max(depth, RESCORE_DEPTH), usequality=False, replace=0)
+    collector = SectionCounter(top)
     searcher.search_with_collector(planned.query, collector)
     ranked = rescore(searcher, collector.results().top_n, planned.bonuses)
     hits: list[Hit] = []

@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.analysis import analyze, is_arabic_term
-from pipeline.query import parse_query
+from pipeline.index import open_index
+from pipeline.query import parse_query, plan
+from pipeline.search import open_searcher, search_with
 
 from .search_fixture import build_fixture_index, run, search_json, sections, source_text
 
@@ -179,3 +181,15 @@ def test_english_query_shows_the_arabic_seed_section_with_lang_ar(seeded):
     english = [hit for hit in search_json("index", "kidney stones")["hits"]
                if hit["article"] == "interventional-radiologist"]
     assert english and english[0]["locale"] == "en"
+
+
+@pytest.mark.parametrize("query", ["kidney stones", "What are the symptoms of a headache?", "حصى الكلى",
+                                   '"kidney stones" pain', "kidny stonse"])
+def test_total_counts_every_matching_section_once(index, query):
+    """`total` is the number of distinct sections the query matches, counted independently here
+    by running the same Whoosh query for every matching document (no top-k pruning)."""
+    ix = open_index(index)
+    with open_searcher(ix) as searcher:
+        groups = searcher.reader().column_reader("group")
+        expected = {groups[docnum] for docnum in searcher.docs_for_query(plan(query, searcher).query)}
+        assert search_with(searcher, query, limit=1).total == len(expected) > 0

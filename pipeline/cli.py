@@ -89,6 +89,8 @@ def search(query: str, index_dir: Path, lang: str | None, limit: int, as_json: b
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, sort_keys=True, indent=2))
         return
+    if result.suggestion:
+        click.echo(f"Did you mean “{_safe(result.suggestion)}”?")
     if not result.hits:
         click.echo(f"No results for “{_safe(query)}”.")
         return

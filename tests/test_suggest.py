@@ -9,7 +9,7 @@ from pipeline.index import open_index
 from pipeline.search import open_searcher, search
 from pipeline.suggest import correct, edit_distance, match_case, max_edits, written
 
-from .search_fixture import build_fixture_index, search_json, source_text
+from .search_fixture import build_fixture_index, run, search_json, source_text
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +161,9 @@ def test_a_correction_is_no_further_from_the_typed_stem_than_its_length_allows(s
     stem = analyze(typed)[0]
     correction = correct(searcher, typed)
     assert correction is None or edit_distance(stem, correction.term) <= max_edits(stem), correction
+
+
+def test_the_text_output_offers_the_suggestion(index):
+    output = run("search", "kidny stonse", "--index", str(index)).output
+    assert output.splitlines()[0] == "Did you mean “kidney stones”?"
+    assert "Did you mean" not in run("search", "kidney stones", "--index", str(index)).output

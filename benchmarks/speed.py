@@ -148,15 +148,18 @@ def fts5_latencies(rows, queries: list[str]) -> list[float]:
 
 
 def search_latencies(index_dir: Path, queries: list[str]) -> list[float]:
-    """Warm latencies of this project's search over queries, in seconds (one process)."""
-    from pipeline.search import search
+    """Warm latencies of this project's search over queries, in seconds (one process, one searcher
+    kept open, as `pipeline serve` and `pipeline eval` do)."""
+    from pipeline.index import open_index
+    from pipeline.search import open_searcher, search_with
 
-    search(index_dir, "warm up")
-    latencies = []
-    for query in queries:
-        started = time.perf_counter()
-        search(index_dir, query)
-        latencies.append(time.perf_counter() - started)
+    with open_searcher(open_index(index_dir)) as searcher:
+        search_with(searcher, "warm up")
+        latencies = []
+        for query in queries:
+            started = time.perf_counter()
+            search_with(searcher, query)
+            latencies.append(time.perf_counter() - started)
     return latencies
 
 

@@ -28,13 +28,16 @@ import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.evaluate import (Evaluation, Judgement, Ranker, distinct_articles, evaluate, read_judgements,
                                search_ranker)
+from pipeline.index import open_index
+from pipeline.ingest import ingest
+from pipeline.search import open_searcher
 
 from .corpus import read_articles, write_sources
 from .speed import whoosh_loop
@@ -151,10 +154,6 @@ def fts5_search(rows: list[Row]) -> Iterator[SectionSearch]:
 
 def run_project(corpus_dir: Path, work: Path, judgements: Sequence[Judgement], k: int) -> SystemRun:
     """Write the sources, ingest them, and evaluate the project's search as `pipeline eval` does."""
-    from pipeline.index import open_index
-    from pipeline.ingest import ingest
-    from pipeline.search import open_searcher
-
     config = Config(sources=work / "sources", locales=work / "locales", index=work / "index")
     write_sources(corpus_dir, config.sources)
     started = time.perf_counter()
@@ -167,8 +166,8 @@ def run_project(corpus_dir: Path, work: Path, judgements: Sequence[Judgement], k
     return SystemRun(PROJECT, evaluation, indexed - started, time.perf_counter() - indexed)
 
 
-def run_baseline(name: str, open_search, rows: list[Row], article_of: dict[str, str],
-                 judgements: Sequence[Judgement], k: int) -> SystemRun:
+def run_baseline(name: str, open_search: Callable[[list[Row]], AbstractContextManager[SectionSearch]],
+                 rows: list[Row], article_of: dict[str, str], judgements: Sequence[Judgement], k: int) -> SystemRun:
     """Index the sections with open_search(rows) and evaluate its article ranking."""
     started = time.perf_counter()
     with open_search(rows) as search:

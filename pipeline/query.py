@@ -13,6 +13,8 @@ them (query.build_query) ranks sections by best match:
 - a longer word the index does not know also matches its spelling correction (suggest.py);
 - an Arabic word the index does not know is also looked up without, or with, a clitic
   preposition (لعلاج → علاج), when that form is in the index;
+- an Arabic word also matches, at a low weight, the index's words of the same root (نزيف
+  "bleeding" and ينزف "bleeds", علاج and يعالج), which light stemming keeps apart;
 - every quoted phrase must appear.
 
 Ranking is BM25F with separate parameters for Arabic and Latin-script terms, because the two
@@ -25,9 +27,11 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from whoosh import query as Q
 from whoosh import scoring
+from whoosh.lang.isri import ISRIStemmer
 
 from .analysis import analyze, is_arabic_term, normalize_arabic, text_analyzer
 from .concepts import ConceptTable, Match, default_concepts
@@ -78,6 +82,9 @@ class Ranking:
     typo: weight of a spelling correction of a word the index lacks (0 to turn off).
     clitic: weight of the clitic variant of an Arabic word the index lacks (0 to turn off).
     repeats: a word typed n times weighs n ** repeats (0: once is enough).
+    family: weight, in the body, of the index's Arabic terms that share an Arabic word's root
+        (0 to turn off)...
+    family_size: ...the most frequent of them, at most this many.
     foreign: weight of a word not in the query's main script (a Latin drug name in an Arabic
         question), which would otherwise pull in sections in the other language.
     """
@@ -95,7 +102,8 @@ class Ranking:
     clitic: float = 1.0
     foreign: float = 1.0
     repeats: float = 0.0
-    correct_up_to: int = 1000
+    family: float = 0.2
+    family_size: int = 50
 
     def weighting(self) -> scoring.WeightingModel:
         """The Whoosh weighting model for these settings."""
@@ -246,6 +254,11 @@ def build_query(parsed: ParsedQuery, searcher=None, ranking: Ranking = RANKING,
         clauses.extend(Q.Term(name, term, boost=boost * weight) for name, boost in fields)
         for variant, factor in variants.get(term, ()):
             clauses.extend(Q.Term(name, variant, boost=boost * weight * factor) for name, boost in fields)
+    if ranking.family > 0 and searcher is not None:
+        for term, weight in weights.items():
+            if is_arabic_term(term):
+                clauses.extend(Q.Term(FAMILY_FIELD, other, boost=ranking.family * weight)
+                               for other in arabic_family(searcher, term, ranking.family_size))
     if ranking.synonym > 0:
         for match in parsed.concepts:
             weight = ranking.synonym * max(weights.get(t, 1.0) for t in match.variant.terms)
@@ -347,6 +360,46 @@ def _variants(word: Word, searcher, ranking: Ranking,
     return []
 
 
+def arabic_family(searcher, term: str, size: int) -> list[str]:
+    """The index's most frequent Arabic terms with the same root as term (ISRI), at most size.
+
+    Light stemming keeps apart words a reader means alike (نزيف "bleeding", ينزف "bleeds"); the
+    root joins them, and also words that only share letters (ورم "tumour" and تورم "swelling"),
+    which is why a family only adds to the score at a low weight.
+    """
+    family = _arabic_roots(searcher.reader()).get(_root(term), ())
+    others = [other for other in family if other != term]
+    if len(others) > size:
+        others = sorted(others, key=lambda other: -searcher.doc_frequency(FAMILY_FIELD, other))[:size]
+    return others
+
+
+FAMILY_FIELD = "body"
+
+
+@lru_cache(maxsize=4)
+def _arabic_roots(reader) -> dict[str, tuple[str, ...]]:
+    """root -> the Arabic terms of the body field with that root, for one version of the index."""
+    roots: dict[str, list[str]] = {}
+    # Arabic letters sort after every Latin one: start at the first and stop past the block.
+    for fieldname, raw in reader.terms_from(FAMILY_FIELD, "\u0621"):
+        term = raw.decode("utf-8")
+        if fieldname != FAMILY_FIELD or term[0] > "\u06ff":
+            break
+        if is_arabic_term(term):
+            roots.setdefault(_root(term), []).append(term)
+    return {root: tuple(terms) for root, terms in roots.items()}
+
+
+_ISRI = ISRIStemmer()
+
+
+@lru_cache(maxsize=100_000)
+def _root(term: str) -> str:
+    """The ISRI root of an analysed Arabic term."""
+    return _ISRI.stem(term)
+
+
 def _known(searcher, term: str, ranking: Ranking) -> bool:
     """Whether any text field of the index has term."""
     return any(searcher.doc_frequency(name, term) for name, _ in ranking.fields)
@@ -403,9 +456,7 @@ class Plan:
 def plan(text: str, searcher, ranking: Ranking = RANKING) -> Plan:
     """Parse text and build its Whoosh query against searcher's index."""
     parsed = parse_query(text)
-    # Spelling corrections cost a walk of the vocabulary per unknown word; in a long question
-    # most unknown words are colloquial rather than misspelt, and the other words carry it.
-    corrections = unknown_words(parsed, searcher) if len(parsed.words) <= ranking.correct_up_to else {}
+    corrections = unknown_words(parsed, searcher)
     query = build_query(parsed, searcher, ranking, corrections)
     highlight = frozenset(parsed.terms) | frozenset(parsed.expansion_terms)
     return Plan(parsed, query, proximity_queries(parsed, searcher, ranking), highlight,

@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.analysis import analyze, is_arabic_term
+from pipeline.config import Config
 from pipeline.index import open_index
+from pipeline.ingest import ingest
 from pipeline.query import parse_query, plan
 from pipeline.search import open_searcher, search_with
 
@@ -193,3 +195,16 @@ def test_total_counts_every_matching_section_once(index, query):
         groups = searcher.reader().column_reader("group")
         expected = {groups[docnum] for docnum in searcher.docs_for_query(plan(query, searcher).query)}
         assert search_with(searcher, query, limit=1).total == len(expected) > 0
+
+
+def test_an_arabic_word_finds_other_words_of_its_root_below_itself(tmp_path):
+    """نزيف (bleeding) finds a section that only says ينزف (bleeds), after one that says نزيف."""
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "wound.md").write_text("---\nlang: ar\n---\n# الجروح\n\nينزف الجرح كثيرا عند الاطفال.\n",
+                                      encoding="utf-8")
+    (sources / "nose.md").write_text("---\nlang: ar\n---\n# الانف\n\nنزيف الانف شائع في الشتاء.\n",
+                                     encoding="utf-8")
+    (sources / "head.md").write_text("---\nlang: ar\n---\n# الصداع\n\nالصداع النصفي شائع.\n", encoding="utf-8")
+    assert not ingest(Config(sources=sources, locales=tmp_path / "locales", index=tmp_path / "index")).failed
+    assert articles(tmp_path / "index", "نزيف") == ["nose", "wound"]

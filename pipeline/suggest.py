@@ -61,37 +61,45 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def frequency(searcher, term: str) -> int:
-    """How many documents have term in any text field (an upper bound: one per field)."""
-    return max(searcher.doc_frequency(field, term) for field in FIELDS)
+def frequency(reader, term: str) -> int:
+    """How many documents have term in any text field (an upper bound: one per field); reader may
+    be a searcher too."""
+    return max(reader.doc_frequency(field, term) for field in FIELDS)
 
 
 def correct(searcher, word: str) -> Correction | None:
     """The best known term for a word the index lacks, or None (also for short or known words)."""
+    return _correct(searcher.reader(), word)
+
+
+@lru_cache(maxsize=4096)
+def _correct(reader, word: str) -> Correction | None:
+    """correct() for one version of the index (a reader): readers ask the same words again."""
     folded = _fold(word)
     terms = analyze(word)
-    if len(terms) != 1 or frequency(searcher, terms[0]) > 0:
+    if len(terms) != 1 or frequency(reader, terms[0]) > 0:
         return None
-    # The word as typed and its stem are each looked up within the edits their own length allows.
-    probes = {probe: max_edits(probe) for probe in (folded, terms[0])}
+    # The stem is looked up first (the vocabulary is of stems), then, if nothing is near it, the
+    # word as typed; each within the edits its own length allows.
+    probes = {probe: max_edits(probe) for probe in (terms[0], folded)}
     candidates: dict[str, int] = {}
     # One segment at a time: Whoosh's MultiCursor fails on a segment without terms in a field.
-    segments = [leaf for leaf, _ in searcher.reader().leaf_readers() if leaf.doc_count_all()]
+    segments = [leaf for leaf, _ in reader.leaf_readers() if leaf.doc_count_all()]
     for probe, limit in probes.items():
-        if not limit:
+        if not limit or candidates:
             continue
         found = {candidate for segment in segments
                  for candidate in Automata.find_matches(_dfa(probe, limit), segment.cursor(VOCABULARY))}
         # Whoosh's automaton counts two swapped letters as two edits; one swap is one edit here.
-        found.update(swap for swap in _swaps(probe) if searcher.doc_frequency(VOCABULARY, swap))
+        found.update(swap for swap in _swaps(probe) if reader.doc_frequency(VOCABULARY, swap))
         for candidate in found:
             distance = edit_distance(probe, candidate)
             if distance <= limit and candidates.get(candidate, limit + 1) > distance:
                 candidates[candidate] = distance
     if not candidates:
         return None
-    term = min(candidates, key=lambda c: (candidates[c], -frequency(searcher, c), c))
-    return Correction(word, term, candidates[term], frequency(searcher, term))
+    term = min(candidates, key=lambda c: (candidates[c], -frequency(reader, c), c))
+    return Correction(word, term, candidates[term], frequency(reader, term))
 
 
 def _swaps(word: str) -> set[str]:

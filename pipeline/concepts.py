@@ -12,15 +12,20 @@ abbreviations as alternatives; see query.py.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from . import analysis
 from .analysis import analyze, is_arabic_term
 from .errors import ConceptError
+from .files import write_file
 
 COLUMNS = ("english", "arabic", "abbreviations")
 SEPARATOR = "|"
@@ -89,9 +94,9 @@ class ConceptTable:
         for number, concept in enumerate(self.concepts):
             variants: dict[tuple[str, ...], Variant] = {}
             for text in concept.english + concept.arabic:
-                variants.setdefault(tuple(analyze(text)), Variant(text, tuple(analyze(text))))
+                variants.setdefault(_words(text), Variant(text, _words(text)))
             for text in concept.abbreviations:
-                variants.setdefault(tuple(analyze(text)), Variant(text, tuple(analyze(text)), True))
+                variants.setdefault(_words(text), Variant(text, _words(text), True))
             self._by_concept.append(tuple(variants.values()))
             for key, variant in variants.items():
                 self._variants.setdefault(key, []).append((variant, number))
@@ -126,6 +131,18 @@ class ConceptTable:
         return tuple(matches)
 
 
+# Analysed words of table terms: filled from the analysis cache (default_concepts) or on demand.
+_ANALYSED: dict[str, tuple[str, ...]] = {}
+
+
+def _words(term: str) -> tuple[str, ...]:
+    """A term's analysed words (a term is needed when checked and again when indexed)."""
+    words = _ANALYSED.get(term)
+    if words is None:
+        words = _ANALYSED[term] = tuple(analyze(term))
+    return words
+
+
 def parse_concepts(text: str, path: str = "<concepts>") -> ConceptTable:
     """Read a concept table from CSV text; errors name the file and line."""
     rows = csv.reader(io.StringIO(text))
@@ -153,7 +170,7 @@ def parse_concepts(text: str, path: str = "<concepts>") -> ConceptTable:
             raise ConceptError("a concept needs at least two terms", path, line,
                                hint="add a synonym, a translation or an abbreviation")
         for term in concept.terms:
-            words = tuple(analyze(term))
+            words = _words(term)
             if not words:
                 raise ConceptError(f"{term!r} has no searchable word (only stop words)", path, line,
                                    hint="write the term with its content words")
@@ -178,6 +195,31 @@ def read_concepts(path: Path) -> ConceptTable:
 
 @lru_cache(maxsize=1)
 def default_concepts() -> ConceptTable:
-    """The concept table shipped with the package (`pipeline/data/concepts.csv`)."""
-    data = resources.files("pipeline").joinpath("data", "concepts.csv")
-    return parse_concepts(data.read_text(encoding="utf-8-sig"), "pipeline/data/concepts.csv")
+    """The concept table shipped with the package (`pipeline/data/concepts.csv`).
+
+    Analysing its thousands of terms takes longer than the rest of a search, so their analysed
+    words are kept in the user's cache folder, under a name that changes with the table and with
+    the analysis code; a missing, unreadable or unwritable cache only costs that time.
+    """
+    text = resources.files("pipeline").joinpath("data", "concepts.csv").read_text(encoding="utf-8-sig")
+    cache = _cache_file(text)
+    try:
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        _ANALYSED.update((term, tuple(words)) for term, words in cached.items())
+    except (OSError, ValueError, AttributeError, TypeError):
+        cached = None
+    table = parse_concepts(text, "pipeline/data/concepts.csv")
+    if cached is None:
+        analysed = {term: _words(term) for concept in table.concepts for term in concept.terms}
+        try:
+            write_file(cache, json.dumps(analysed, ensure_ascii=False).encode("utf-8"))
+        except OSError:
+            pass
+    return table
+
+
+def _cache_file(text: str) -> Path:
+    """Where the analysed words of this table, under this analysis code, are cached."""
+    key = hashlib.sha256(text.encode("utf-8") + Path(analysis.__file__).read_bytes()).hexdigest()[:16]
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return folder / "medref-pipeline" / f"concepts-{key}.json"

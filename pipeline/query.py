@@ -239,9 +239,10 @@ def build_query(parsed: ParsedQuery, searcher=None, ranking: Ranking = RANKING,
                 corrections: dict[str, Correction] | None = None) -> Q.Query:
     """The Whoosh query for a parsed query: any word may match, every quoted phrase must.
 
-    With a searcher, words are weighted by how rare they are (long questions only) and Arabic
-    words the index lacks are also matched by their clitic variant; corrections (word as typed →
-    its correction, see unknown_words) are matched too.
+    With a searcher, words are weighted by how rare they are (long questions only), Arabic
+    words the index lacks are also matched by their clitic variant, Arabic words match their
+    root's other words at a low weight, and corrections (word as typed → its correction, see
+    unknown_words) are matched too.
     """
     fields = ranking.fields
     weights = _term_weights(parsed, searcher, ranking)

@@ -182,3 +182,27 @@ def test_a_table_with_only_a_header_finds_nothing():
     table = parse_concepts(HEADER)
     assert len(table) == 0
     assert table.find(("kidney", "stone")) == ()
+
+
+def test_the_shipped_table_is_read_the_same_with_and_without_its_analysis_cache(tmp_path, monkeypatch):
+    """The first read writes the analysed terms to the cache folder; the next one uses them; a
+    damaged cache file is ignored."""
+    import pipeline.concepts as concepts
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+
+    def fresh_read():
+        concepts.default_concepts.cache_clear()
+        concepts._ANALYSED.clear()
+        table = concepts.default_concepts()
+        return [(c.line, c.terms) for c in table.concepts], table.find(("kidney", "stone"))
+
+    first = fresh_read()
+    [cache] = (tmp_path / "medref-pipeline").glob("concepts-*.json")
+    assert "kidney stones" in cache.read_text(encoding="utf-8")
+    with monkeypatch.context() as patch:
+        patch.setattr(concepts, "analyze", lambda term: pytest.fail(f"{term!r} analysed again"))
+        assert fresh_read() == first
+    cache.write_text("{not json", encoding="utf-8")
+    assert fresh_read() == first
+    concepts.default_concepts.cache_clear()

@@ -153,10 +153,23 @@ class SectionCounter(collectors.WrappingCollector):
             self.child.collect(sub_docnum)
 
 
+class _Groups(dict):
+    """A segment's group column, each value remembered once read (a column lookup costs 2 µs;
+    reading a whole column up front would cost a one-off search more than it saves)."""
+
+    def __init__(self, reader):
+        super().__init__()
+        self._column = reader.column_reader("group")
+
+    def __missing__(self, docnum: int) -> str:
+        group = self[docnum] = self._column[docnum]
+        return group
+
+
 @lru_cache(maxsize=16)
-def _groups(reader) -> tuple[str, ...]:
-    """The group column of a segment as a tuple (a column lookup per match costs 2 µs)."""
-    return tuple(reader.column_reader("group"))
+def _groups(reader) -> _Groups:
+    """The remembered group column of a segment."""
+    return _Groups(reader)
 
 
 def _version_for(searcher, fields: dict, lang: str, locales: list[str]) -> tuple[dict, str]:

@@ -283,6 +283,23 @@ def _group_gone(group: int, seconds: float = 10.0) -> bool:
     return False
 
 
+def _workers_started(group: int, seconds: float = 30.0) -> bool:
+    """Wait until the process group holds the ingest and a worker (the ingest is mid-way)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        members = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            members += int(fields[2]) == group  # the fifth field of stat: the process group
+        if members >= 2:
+            return True
+        time.sleep(0.02)
+    return False
+
+
 def _big_tree(root: Path) -> None:
     sources = root / "sources"
     sources.mkdir(parents=True)
@@ -299,7 +316,7 @@ def test_signals_end_the_workers_too(tmp_path, sig):
         path.write_text(path.read_text().replace("Section A", "Section B"))
     process = subprocess.Popen(_pipeline("ingest", "--jobs", "2"), cwd=tmp_path, start_new_session=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
+    assert _workers_started(process.pid), "the ingest never started its workers"
     if sig == signal.SIGINT:
         os.killpg(process.pid, sig)  # Ctrl-C reaches every process of the terminal's group
     else:

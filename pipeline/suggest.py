@@ -1,7 +1,7 @@
 """Did you mean: spelling corrections from the index's own vocabulary, in any script.
 
 A word of the query that the index does not know (after analysis) is compared with the
-vocabulary of the text fields: terms within a few edits of it (more edits for longer words, none
+vocabulary of the body field: terms within a few edits of its stem, or of the word as typed (more edits for longer words, none
 for short ones), the most frequent closest one wins. The correction is shown as a word readers
 write (`kidny stonse` → `kidney stones`, not the stems `kidney stone`): the most common spelling
 of the term in an indexed section, the one closest to what was typed.
@@ -30,7 +30,7 @@ class Correction:
 
     word: the word as typed.
     term: the analysed term of the correction (a term of the index).
-    edits: edit distance between the word and the term (adjacent transpositions count once).
+    edits: edit distance between the word's stem (or the word) and the term (a swap counts once).
     frequency: how many sections have the term.
     """
 

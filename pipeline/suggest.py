@@ -1,10 +1,11 @@
 """Did you mean: spelling corrections from the index's own vocabulary, in any script.
 
 A word of the query that the index does not know (after analysis) is compared with the
-vocabulary of the body field: terms within a few edits of its stem, or of the word as typed (more edits for longer words, none
-for short ones), the most frequent closest one wins. The correction is shown as a word readers
-write (`kidny stonse` → `kidney stones`, not the stems `kidney stone`): the most common spelling
-of the term in an indexed section, the one closest to what was typed.
+vocabulary of the body field: terms within a few edits of its stem, or of the word as typed
+(more edits for longer words, none for short ones), the most frequent closest one wins. The
+correction is shown as a word readers write (`kidny stonse` → `kidney stones`, not the stems
+`kidney stone`): the most common spelling of the term in an indexed section, the one closest to
+what was typed.
 """
 
 from __future__ import annotations

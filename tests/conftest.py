@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import signal
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,6 +19,12 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # Catalogues written by tests are stamped with this time, so golden files stay byte-stable.
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+
+# Tests send Ctrl-C (SIGINT) to the pipeline processes they start. A shell that runs the suite in
+# the background (`make test &`) starts it with SIGINT ignored, which its children would inherit;
+# handling it here gives them the default again.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_addoption(parser):

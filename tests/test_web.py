@@ -508,6 +508,6 @@ def test_pipeline_serve_answers_on_loopback_and_stops_on_ctrl_c(index):
         with urllib.request.urlopen(url + "api/search?q=kidney", timeout=10) as response:
             assert json.loads(response.read())["hits"]
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0  # generous: CI machines can be busy
+        assert process.wait(timeout=10) == 0
     finally:
         process.kill()

@@ -236,16 +236,17 @@ def _is_request_word(word: str) -> bool:
 
 
 def build_query(parsed: ParsedQuery, searcher=None, ranking: Ranking = RANKING,
-                corrections: dict[str, Correction] | None = None) -> Q.Query:
+                corrections: dict[str, Correction] | None = None,
+                weights: dict[str, float] | None = None) -> Q.Query:
     """The Whoosh query for a parsed query: any word may match, every quoted phrase must.
 
     With a searcher, words are weighted by how rare they are (long questions only), Arabic
     words the index lacks are also matched by their clitic variant, Arabic words match their
     root's other words at a low weight, and corrections (word as typed → its correction, see
-    unknown_words) are matched too.
+    unknown_words) are matched too. weights: term_weights, when already known.
     """
     fields = ranking.fields
-    weights = _term_weights(parsed, searcher, ranking)
+    weights = term_weights(parsed, searcher, ranking) if weights is None else weights
     variants: dict[str, list[tuple[str, float]]] = {}
     for word in parsed.words:
         if word.term not in variants:
@@ -277,15 +278,15 @@ def build_query(parsed: ParsedQuery, searcher=None, ranking: Ranking = RANKING,
     return Q.And(required + [words])
 
 
-def proximity_queries(parsed: ParsedQuery, searcher=None, ranking: Ranking = RANKING) -> tuple[Q.Query, ...]:
+def proximity_queries(parsed: ParsedQuery, weights: dict[str, float],
+                      ranking: Ranking = RANKING) -> tuple[Q.Query, ...]:
     """Bonus queries for adjacent query words found next to each other in a section.
 
     They only add to the score of sections the words already match, so search runs them on the
-    best candidates alone (rescore) rather than over the whole index.
+    best candidates alone (rescore) rather than over the whole index. weights: term_weights.
     """
     if ranking.proximity <= 0:
         return ()
-    weights = _term_weights(parsed, searcher, ranking)
     terms = [word.term for word in parsed.words]
     return tuple(Q.Phrase(name, list(pair), slop=ranking.proximity_slop,
                           boost=boost * ranking.proximity * min(weights[t] for t in pair))
@@ -324,7 +325,7 @@ def _sequence(fieldname: str, terms: tuple[str, ...], boost: float) -> Q.Query:
     return Q.Phrase(fieldname, list(terms), boost=boost)
 
 
-def _term_weights(parsed: ParsedQuery, searcher, ranking: Ranking) -> dict[str, float]:
+def term_weights(parsed: ParsedQuery, searcher, ranking: Ranking) -> dict[str, float]:
     """A weight per distinct term: 1, or for a long question its idf to a power growing with length."""
     terms = parsed.terms
     counts = Counter(word.term for word in parsed.words)
@@ -458,7 +459,8 @@ def plan(text: str, searcher, ranking: Ranking = RANKING) -> Plan:
     """Parse text and build its Whoosh query against searcher's index."""
     parsed = parse_query(text)
     corrections = unknown_words(parsed, searcher)
-    query = build_query(parsed, searcher, ranking, corrections)
+    weights = term_weights(parsed, searcher, ranking)
+    query = build_query(parsed, searcher, ranking, corrections, weights)
     highlight = frozenset(parsed.terms) | frozenset(parsed.expansion_terms)
-    return Plan(parsed, query, proximity_queries(parsed, searcher, ranking), highlight,
+    return Plan(parsed, query, proximity_queries(parsed, weights, ranking), highlight,
                 suggestion(parsed, corrections, searcher))

@@ -11,7 +11,7 @@ from whoosh import collectors
 from .analysis import text_analyzer
 from .index import document_key, open_index
 from .localize import FALLBACK, SOURCE
-from .query import RANKING, parse_query, plan, rescore
+from .query import RANKING, plan, rescore
 from .snippet import make_snippet
 
 
@@ -90,11 +90,11 @@ def search_with(searcher, text: str, lang: str | None = None, limit: int = 10) -
     with status `fallback`; without it, in the version that matched best.
     searcher: from open_searcher (its weighting is part of the ranking).
     """
-    if not parse_query(text).terms:
+    planned = plan(text, searcher)
+    if not planned.parsed.terms:
         return SearchResult(text, 0, None, ())
     analyzer = text_analyzer()
     lang = lang.strip().replace("-", "_") if lang else None
-    planned = plan(text, searcher)
     # A section has at most one document per locale, so this many documents hold `limit` sections.
     locales = sorted(searcher.reader().field_terms("locale"))
     depth = limit * max(1, len(locales))

@@ -133,21 +133,15 @@ class ScriptBM25F(scoring.BM25F):
         self.latin = latin
         self.arabic = arabic
         self.field_b = dict(field_b or {})
-        self._arabic_documents: tuple[object, int] | None = None
 
     def idf(self, searcher, fieldname, text):
         """Inverse document frequency within the documents of the term's script."""
         frequency = searcher.doc_frequency(fieldname, text)
         term = text.decode("utf-8") if isinstance(text, bytes) else text
-        total = self._arabic_total(searcher) if is_arabic_term(term) else searcher.doc_count_all()
+        # A segment's searcher counts for the whole index: the documents are its parent's.
+        total = (arabic_documents(searcher.get_parent().reader()) if is_arabic_term(term)
+                 else searcher.doc_count_all())
         return math.log(max(total, frequency + 1) / (frequency + 1)) + 1
-
-    def _arabic_total(self, searcher) -> int:
-        """arabic_documents for the searcher's index, counted once per version of the index."""
-        reader = searcher.get_parent().reader()
-        if self._arabic_documents is None or self._arabic_documents[0] is not reader:
-            self._arabic_documents = (reader, arabic_documents(searcher.get_parent()))
-        return self._arabic_documents[1]
 
     def scorer(self, searcher, fieldname, text, qf=1):
         """Score a term with the parameters of its script."""
@@ -158,13 +152,14 @@ class ScriptBM25F(scoring.BM25F):
         return scoring.BM25FScorer(searcher, fieldname, text, self.field_b.get(fieldname, b), k1, qf=qf)
 
 
-def arabic_documents(searcher) -> int:
-    """How many documents of the index are in an Arabic-script locale."""
+@lru_cache(maxsize=4)
+def arabic_documents(reader) -> int:
+    """How many documents of a version of the index (a reader) are in an Arabic-script locale."""
     total = 0
-    for locale in searcher.lexicon("locale"):
+    for locale in reader.lexicon("locale"):
         locale = locale.decode("utf-8") if isinstance(locale, bytes) else locale
         if locale.split("_")[0] in ARABIC_SCRIPT_LOCALES:
-            total += searcher.doc_frequency("locale", locale)
+            total += reader.doc_frequency("locale", locale)
     return total
 
 
@@ -370,10 +365,7 @@ def arabic_family(searcher, term: str, size: int) -> list[str]:
     which is why a family only adds to the score at a low weight.
     """
     family = _arabic_roots(searcher.reader()).get(_root(term), ())
-    others = [other for other in family if other != term]
-    if len(others) > size:
-        others = sorted(others, key=lambda other: -searcher.doc_frequency(FAMILY_FIELD, other))[:size]
-    return others
+    return [other for other in family if other != term][:size]
 
 
 FAMILY_FIELD = "body"
@@ -381,16 +373,17 @@ FAMILY_FIELD = "body"
 
 @lru_cache(maxsize=4)
 def _arabic_roots(reader) -> dict[str, tuple[str, ...]]:
-    """root -> the Arabic terms of the body field with that root, for one version of the index."""
-    roots: dict[str, list[str]] = {}
+    """root -> the Arabic terms of the body field with that root, most frequent first, for one
+    version of the index."""
+    roots: dict[str, list[tuple[int, str]]] = {}
     # Arabic letters sort after every Latin one: start at the first and stop past the block.
-    for fieldname, raw in reader.terms_from(FAMILY_FIELD, "\u0621"):
+    for raw, info in reader.iter_field(FAMILY_FIELD, "\u0621"):
         term = raw.decode("utf-8")
-        if fieldname != FAMILY_FIELD or term[0] > "\u06ff":
+        if term[0] > "\u06ff":
             break
         if is_arabic_term(term):
-            roots.setdefault(_root(term), []).append(term)
-    return {root: tuple(terms) for root, terms in roots.items()}
+            roots.setdefault(_root(term), []).append((-info.doc_frequency(), term))
+    return {root: tuple(term for _, term in sorted(terms)) for root, terms in roots.items()}
 
 
 _ISRI = ISRIStemmer()

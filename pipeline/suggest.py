@@ -132,7 +132,7 @@ def spelling(searcher, term: str, near: str, documents: int = 3) -> str:
         return term
     folded = Counter()
     for surface, count in seen.items():
-        folded[surface if _is_arabic(surface) else surface.lower()] += count
+        folded[surface.lower()] += count
     return min(folded, key=lambda s: (edit_distance(near, _fold(s)), abs(len(s) - len(near)),
                                       -folded[s], s))
 
@@ -140,10 +140,6 @@ def spelling(searcher, term: str, near: str, documents: int = 3) -> str:
 def _fold(word: str) -> str:
     """The word as the vocabulary spells it before stemming: lowercase, Arabic normalised."""
     return normalize_arabic(word).lower()
-
-
-def _is_arabic(word: str) -> bool:
-    return any("\u0600" <= c <= "\u06ff" for c in word)
 
 
 def match_case(correction: str, typed: str) -> str:

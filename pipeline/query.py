@@ -7,7 +7,7 @@ them (query.build_query) ranks sections by best match:
 - every word may match, in the title, a heading or the body, title and heading counting more;
 - a concept of the concept table named in the query (concepts.py) also matches its synonyms and
   abbreviations, at a lower weight than the words typed;
-- adjacent words found next to each other in a section add a proximity bonus;
+- adjacent words found next to each other in a section add a proximity bonus (Proximity);
 - long questions ("I have had a headache for two weeks and ...") weight their rarer words up, and
   greetings and request words ("hello doctor", "please", "السلام عليكم", "افيدوني") are dropped;
 - a longer word the index does not know also matches its spelling correction (suggest.py);
@@ -35,6 +35,7 @@ from whoosh.lang.isri import ISRIStemmer
 
 from .analysis import analyze, is_arabic_term, normalize_arabic, text_analyzer
 from .concepts import ConceptTable, Match, default_concepts
+from .scorer import term_scores
 from .suggest import Correction, correct, written
 
 _PHRASE = re.compile(r'["“”„«»]([^"“”„«»]+)["“”„«»]')
@@ -273,44 +274,36 @@ def build_query(parsed: ParsedQuery, searcher=None, ranking: Ranking = RANKING,
     return Q.And(required + [words])
 
 
-def proximity_queries(parsed: ParsedQuery, weights: dict[str, float],
-                      ranking: Ranking = RANKING) -> tuple[Q.Query, ...]:
-    """Bonus queries for adjacent query words found next to each other in a section.
+@dataclass(frozen=True)
+class Proximity:
+    """A bonus for two query words found near each other in a field of a section.
 
-    They only add to the score of sections the words already match, so search runs them on the
-    best candidates alone (rescore) rather than over the whole index. weights: term_weights.
+    A section with `second` at most `slop` positions after `first` in `fieldname` gains `weight`
+    times the two words' scores there (Whoosh's Phrase(slop=slop) scores the same).
+    """
+
+    fieldname: str
+    first: str
+    second: str
+    slop: int
+    weight: float
+
+
+def proximities(parsed: ParsedQuery, weights: dict[str, float],
+                ranking: Ranking = RANKING) -> tuple[Proximity, ...]:
+    """The proximity bonuses of a query: one per pair of adjacent words and text field.
+
+    They only add to the score of sections the words already match, so search adds them to the
+    best candidates alone (scorer.TermScores.rescore), a second ranking phase as Lucene's
+    rescorers are, rather than matching them over the whole index. weights: term_weights.
     """
     if ranking.proximity <= 0:
         return ()
     terms = [word.term for word in parsed.words]
-    return tuple(Q.Phrase(name, list(pair), slop=ranking.proximity_slop,
-                          boost=boost * ranking.proximity * min(weights[t] for t in pair))
-                 for pair in dict.fromkeys(zip(terms, terms[1:])) if pair[0] != pair[1]
+    return tuple(Proximity(name, first, second, ranking.proximity_slop,
+                           boost * ranking.proximity * min(weights[first], weights[second]))
+                 for first, second in dict.fromkeys(zip(terms, terms[1:])) if first != second
                  for name, boost in ranking.fields)
-
-
-def rescore(searcher, top: list[tuple[float, int]], bonuses: tuple[Q.Query, ...]) -> list[tuple[float, int]]:
-    """Add each bonus query's score to the (score, docnum) candidates it matches, best first.
-
-    Each bonus matcher only skips from candidate to candidate (a second ranking phase, as
-    Lucene's rescorers do), so its cost does not grow with the index.
-    """
-    scores = {docnum: score for score, docnum in top}
-    context = searcher.context()
-    for leaf, offset in searcher.leaf_searchers():
-        local = sorted(docnum - offset for docnum in scores if offset <= docnum < offset + leaf.doc_count_all())
-        if not local:
-            continue
-        for bonus in bonuses:
-            matcher = bonus.matcher(leaf, context)
-            for docnum in local:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
-                    scores[docnum + offset] += matcher.score()
-    return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda item: (-item[0], item[1]))
 
 
 def _sequence(fieldname: str, terms: tuple[str, ...], boost: float) -> Q.Query:
@@ -329,9 +322,8 @@ def term_weights(parsed: ParsedQuery, searcher, ranking: Ranking) -> dict[str, f
     if searcher is None or ranking.focus <= 0 or len(terms) < ranking.long_query:
         return weights
     power = ranking.focus * (1 - ranking.long_query / len(terms))
-    weighting = searcher.weighting
     for term in terms:
-        idf = min(weighting.idf(searcher, name, term) for name, _ in ranking.fields)
+        idf = min(searcher.idf(name, term) for name, _ in ranking.fields)  # remembered by the searcher
         weights[term] *= idf ** power
     return weights
 
@@ -397,7 +389,8 @@ def _root(term: str) -> str:
 
 def _known(searcher, term: str, ranking: Ranking) -> bool:
     """Whether any text field of the index has term."""
-    return any(searcher.doc_frequency(name, term) for name, _ in ranking.fields)
+    frequency = term_scores(searcher).frequency
+    return any(frequency(name, term) for name, _ in ranking.fields)
 
 
 def unknown_words(parsed: ParsedQuery, searcher) -> dict[str, Correction]:
@@ -436,14 +429,14 @@ class Plan:
 
     parsed: the query understood.
     query: the Whoosh query that finds and first ranks the sections.
-    bonuses: queries whose scores are added to the best candidates' (see rescore).
+    bonuses: proximity bonuses for the best candidates.
     highlight: the terms to mark in snippets (the words and their synonyms).
     suggestion: a corrected query to offer ("did you mean"), or None.
     """
 
     parsed: ParsedQuery
     query: Q.Query
-    bonuses: tuple[Q.Query, ...] = ()
+    bonuses: tuple[Proximity, ...] = ()
     highlight: frozenset[str] = field(default_factory=frozenset)
     suggestion: str | None = None
 
@@ -455,5 +448,5 @@ def plan(text: str, searcher, ranking: Ranking = RANKING) -> Plan:
     weights = term_weights(parsed, searcher, ranking)
     query = build_query(parsed, searcher, ranking, corrections, weights)
     highlight = frozenset(parsed.terms) | frozenset(parsed.expansion_terms)
-    return Plan(parsed, query, proximity_queries(parsed, weights, ranking), highlight,
+    return Plan(parsed, query, proximities(parsed, weights, ranking), highlight,
                 suggestion(parsed, corrections, searcher))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from whoosh import collectors
-
-from .analysis import text_analyzer
 from .index import document_key, open_index
 from .localize import FALLBACK, SOURCE
-from .query import RANKING, plan, rescore
+from .query import RANKING, plan
+from .scorer import term_scores
 from .snippet import make_snippet
 
 
@@ -93,17 +92,16 @@ def search_with(searcher, text: str, lang: str | None = None, limit: int = 10) -
     planned = plan(text, searcher)
     if not planned.parsed.terms:
         return SearchResult(text, 0, None, ())
-    analyzer = text_analyzer()
     lang = lang.strip().replace("-", "_") if lang else None
     # A section has at most one document per locale, so this many documents hold `limit` sections.
     locales = sorted(searcher.reader().field_terms("locale"))
     depth = limit * max(1, len(locales))
-    # Every match is visited and counted: no block skipping, no pruning of low-scoring clauses
-    # (both pay little with many words, and either would make the count short).
-    top = collectors.TopCollector(limit=max(depth, RESCORE_DEPTH), usequality=False, replace=0)
-    collector = SectionCounter(top)
-    searcher.search_with_collector(planned.query, collector)
-    ranked = rescore(searcher, collector.results().top_n, planned.bonuses)
+    scorer = term_scores(searcher)
+    found = scorer.scores(planned.query)
+    groups = _groups(searcher.reader())
+    total = len({groups[docnum] for docnum in found})
+    top = heapq.nsmallest(max(depth, RESCORE_DEPTH), found.items(), key=_best_first)
+    ranked = scorer.rescore([(score, docnum) for docnum, score in top], planned.bonuses)
     hits: list[Hit] = []
     seen: set[str] = set()
     for score, docnum in ranked:
@@ -115,14 +113,14 @@ def search_with(searcher, text: str, lang: str | None = None, limit: int = 10) -
         status = fields["status"]
         if lang:
             fields, status = _version_for(searcher, fields, lang, locales)
-        snippet = make_snippet(fields["body"] or fields["heading"], planned.highlight, analyzer)
+        snippet = make_snippet(fields["body"] or fields["heading"], planned.highlight)
         hits.append(Hit(rank=len(hits) + 1, article=fields["article"], section=fields["section"],
                         locale=fields["locale"], status=status, title=fields["title"],
                         heading=fields["heading"], snippet=snippet.text, highlights=snippet.spans,
                         score=score, path=fields["path"], line=fields["line"]))
         if len(hits) == limit:
             break
-    return SearchResult(text, len(collector.groups), planned.suggestion, tuple(hits))
+    return SearchResult(text, total, planned.suggestion, tuple(hits))
 
 
 # How many of the best documents the proximity bonuses may reorder (on the dev queries, 30
@@ -130,32 +128,16 @@ def search_with(searcher, text: str, lang: str | None = None, limit: int = 10) -
 RESCORE_DEPTH = 50
 
 
-class SectionCounter(collectors.WrappingCollector):
-    """Counts the distinct sections of the matching documents while the child collects them.
-
-    Whoosh can count matches only by running the query a second time (Results.docs); a
-    section's documents in several locales count once.
-    """
-
-    def __init__(self, child):
-        super().__init__(child)
-        self.groups: set[str] = set()
-        self._group = None
-
-    def set_subsearcher(self, subsearcher, offset):
-        super().set_subsearcher(subsearcher, offset)
-        self._group = _groups(subsearcher.reader())
-
-    def collect_matches(self):
-        add, group = self.groups.add, self._group
-        for sub_docnum in self.child.matches():
-            add(group[sub_docnum])
-            self.child.collect(sub_docnum)
+def _best_first(item: tuple[int, float]) -> tuple[float, int]:
+    """Sort key of a (document number, score) match: best score first, then index order."""
+    docnum, score = item
+    return -score, docnum
 
 
 class _Groups(dict):
-    """A segment's group column, each value remembered once read (a column lookup costs 2 µs;
-    reading a whole column up front would cost a one-off search more than it saves)."""
+    """The index's group column (a document's section), each value remembered once read (a
+    column lookup costs 2 µs; reading a whole column up front would cost a one-off search more
+    than it saves)."""
 
     def __init__(self, reader):
         super().__init__()
@@ -168,7 +150,7 @@ class _Groups(dict):
 
 @lru_cache(maxsize=16)
 def _groups(reader) -> _Groups:
-    """The remembered group column of a segment."""
+    """The remembered group column of a version of the index."""
     return _Groups(reader)
 
 

@@ -1,0 +1,198 @@
+"""Best-match scoring over postings kept in memory, for the many-word questions readers ask.
+
+Whoosh scores a query document by document through a tree of matchers, in Python; a reader's
+question makes dozens of clauses (each word in three fields, corrections, synonyms, root
+families), and walking them was most of a search's time. Here a term's postings are read once
+per version of the index, a block at a time, and scored with the searcher's own weighting into
+two arrays (document numbers, scores). A query is then one addition per posting, and the terms
+later queries share (the common words of a language) are not read again.
+
+Scores are the ones Whoosh gives for the same query; the tests compare the two.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from functools import lru_cache
+
+from whoosh import query as Q
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+
+# How many postings a version of the index keeps scored (12 bytes each); the least recently used
+# terms go first. The shared corpus's questions touch about 2,700 postings each.
+POSTINGS_BUDGET = 3_000_000
+
+
+class TermScores:
+    """The scored postings of one searcher's terms, read on first use.
+
+    searcher: a Whoosh searcher whose weighting is BM25F-like (a B, K1, idf and average field
+    length per term, as query.ScriptBM25F).
+    """
+
+    def __init__(self, searcher, budget: int = POSTINGS_BUDGET):
+        self._searcher = searcher
+        self._budget = budget
+        self._kept = 0
+        self._terms: dict[tuple[str, str], tuple[array, array]] = {}
+        self._frequencies: dict[tuple[str, str], int] = {}
+        self._lengths: dict[tuple[int, str], list[int | None]] = {}
+
+    def term(self, fieldname: str, text: str) -> tuple[array, array]:
+        """The document numbers holding a term in a field, and the term's score in each."""
+        key = (fieldname, text)
+        postings = self._terms.pop(key, None)
+        if postings is None:
+            postings = self._read(fieldname, text)
+            self._kept += len(postings[0])
+            while self._kept > self._budget and self._terms:
+                oldest = next(iter(self._terms))
+                self._kept -= len(self._terms.pop(oldest)[0])
+        self._terms[key] = postings  # the most recently used last
+        return postings
+
+    def frequency(self, fieldname: str, text: str) -> int:
+        """How many documents have a term in a field (remembered: Whoosh looks it up per segment)."""
+        key = (fieldname, text)
+        found = self._frequencies.get(key)
+        if found is None:
+            found = self._frequencies[key] = self._searcher.doc_frequency(fieldname, text)
+        return found
+
+    def scores(self, query: Q.Query) -> dict[int, float]:
+        """Every document the query matches (document number → score).
+
+        Terms, Or and And are scored from the kept postings; any other query (a phrase) is run
+        through its Whoosh matcher.
+        """
+        found: dict[int, float] = {}
+        self._add(query, found, 1.0)
+        return found
+
+    def rescore(self, top: list[tuple[float, int]], bonuses) -> list[tuple[float, int]]:
+        """Add proximity bonuses (query.Proximity) to (score, docnum) candidates, best first.
+
+        Positions are read for the candidates alone, so the cost does not grow with the index.
+        """
+        scores = {docnum: score for score, docnum in top}
+        candidates = sorted(scores)
+        held: dict[tuple[str, str], dict[int, float]] = {}  # (field, word) -> its score in candidates
+        positions: dict[tuple[str, str], dict[int, frozenset[int]]] = {}
+        for bonus in bonuses:
+            for key in ((bonus.fieldname, bonus.first), (bonus.fieldname, bonus.second)):
+                if key not in held:  # a word is in two pairs
+                    held[key] = self._among(*key, candidates)
+            first, second = held[bonus.fieldname, bonus.first], held[bonus.fieldname, bonus.second]
+            both = [docnum for docnum in first if docnum in second]
+            if not both:
+                continue
+            starts, ends = (positions.setdefault((bonus.fieldname, word), {}) for word in (bonus.first, bonus.second))
+            for word, found in ((bonus.first, starts), (bonus.second, ends)):
+                self._positions(bonus.fieldname, word, [d for d in both if d not in found], found)
+            steps = range(1, bonus.slop + 1)
+            for docnum in both:
+                after = ends[docnum]
+                if any(start + step in after for start in starts[docnum] for step in steps):
+                    scores[docnum] += bonus.weight * (first[docnum] + second[docnum])
+        return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda item: (-item[0], item[1]))
+
+    def _among(self, fieldname: str, text: str, candidates: list[int]) -> dict[int, float]:
+        """The term's score in each of the (sorted) candidates that hold it."""
+        docnums, scores = self.term(fieldname, text)
+        found = {}
+        for docnum in candidates:
+            i = bisect_left(docnums, docnum)
+            if i < len(docnums) and docnums[i] == docnum:
+                found[docnum] = scores[i]
+        return found
+
+    def _positions(self, fieldname: str, text: str, docnums: list[int], found: dict[int, frozenset[int]]) -> None:
+        """Read where a term is in the field of each of docnums (sorted, all holding it) into found."""
+        for leaf, offset in self._searcher.leaf_searchers():
+            local = [docnum - offset for docnum in docnums if offset <= docnum < offset + leaf.doc_count_all()]
+            if not local:
+                continue
+            matcher = leaf.reader().postings(fieldname, text)
+            for docnum in local:
+                matcher.skip_to(docnum)
+                found[docnum + offset] = frozenset(matcher.value_as("positions"))
+
+    def _add(self, query: Q.Query, found: dict[int, float], factor: float) -> None:
+        if isinstance(query, Q.Term):
+            docnums, scores = self.term(query.fieldname, query.text)
+            get, factor = found.get, factor * query.boost
+            for docnum, score in zip(docnums, scores):
+                found[docnum] = get(docnum, 0.0) + score * factor
+        elif isinstance(query, Q.Or):
+            for sub in query.subqueries:
+                self._add(sub, found, factor * query.boost)
+        elif isinstance(query, Q.And):
+            parts = []
+            for sub in query.subqueries:
+                part: dict[int, float] = {}
+                self._add(sub, part, factor * query.boost)
+                parts.append(part)
+            common = set(parts[0]).intersection(*parts[1:]) if parts else set()
+            for docnum in common:
+                found[docnum] = found.get(docnum, 0.0) + sum(part[docnum] for part in parts)
+        else:  # its matcher applies its boost
+            context = self._searcher.context()
+            for leaf, offset in self._searcher.leaf_searchers():
+                matcher = query.matcher(leaf, context)
+                while matcher.is_active():
+                    docnum = matcher.id() + offset
+                    found[docnum] = found.get(docnum, 0.0) + matcher.score() * factor
+                    matcher.next()
+
+    def _read(self, fieldname: str, text: str) -> tuple[array, array]:
+        """A term's postings over every segment, scored as the searcher's weighting scores them."""
+        docnums, scores = array("i"), array("d")
+        searcher = self._searcher
+        if not self.frequency(fieldname, text):
+            return docnums, scores
+        scorer = searcher.weighting.scorer(searcher, fieldname, text)
+        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        for number, (leaf, offset) in enumerate(searcher.leaf_searchers()):
+            reader = leaf.reader()
+            if (fieldname, text) not in reader:
+                continue
+            lengths = self._lengths.get((number, fieldname))
+            if lengths is None:
+                lengths = self._lengths[number, fieldname] = [None] * reader.doc_count_all()
+            for docnum, frequency in _postings(reader.postings(fieldname, text)):
+                length = lengths[docnum]
+                if length is None:
+                    length = lengths[docnum] = reader.doc_field_length(docnum, fieldname, 1)
+                docnums.append(docnum + offset)
+                # scoring.bm25, written out (a call per posting costs a third of the reading)
+                scores.append(idf * ((frequency * (k1 + 1)) / (frequency + k1 * ((1 - b) + b * length / avgfl))))
+        return docnums, scores
+
+
+def _postings(matcher):
+    """(document number, frequency) of each posting of a segment's matcher, deleted ones left out."""
+    deleted: frozenset[int] | set[int] = frozenset()
+    if isinstance(matcher, FilterMatcher):  # a segment with deletions
+        deleted, matcher = matcher._ids, matcher.child
+    if isinstance(matcher, W3LeafMatcher):
+        # A block at a time: Whoosh's own per-posting calls cost more than the scoring.
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            for docnum, frequency in zip(matcher._ids, matcher._weights):
+                if docnum not in deleted:
+                    yield docnum, frequency
+            matcher._next_block()
+    else:  # a term with a single posting, held in the term's entry
+        while matcher.is_active():
+            if matcher.id() not in deleted:
+                yield matcher.id(), matcher.weight()
+            matcher.next()
+
+
+@lru_cache(maxsize=4)
+def term_scores(searcher) -> TermScores:
+    """The kept postings of a searcher (one version of the index), made on first use."""
+    return TermScores(searcher)

@@ -1,0 +1,106 @@
+"""Tests for pipeline.scorer: scores from kept postings are the scores Whoosh gives."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh import collectors
+from whoosh import query as Q
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
+
+from pipeline.analysis import text_analyzer
+from pipeline.index import open_index
+from pipeline.query import RANKING, Proximity, plan
+from pipeline.scorer import TermScores
+from pipeline.search import open_searcher
+
+from .search_fixture import build_fixture_index
+
+QUERIES = [
+    "kidney stones",
+    "What are the treatments for kidney stones and how is a CT scan used?",
+    "I have had a headache for two weeks, what can I take?",
+    'the "kidney stones" diet',
+    "renal calculi",  # synonyms: a concept's other names, some of them phrases
+    "حصى الكلى",
+    "السلام عليكم دكتور عندي صداع شديد من أسبوع ماذا أفعل",
+    "kidny stonse",  # corrections
+]
+
+
+def whoosh_scores(searcher, query) -> dict[int, float]:
+    """Every match of query with Whoosh's own score, through its collector."""
+    top = collectors.TopCollector(limit=searcher.doc_count_all() + 1, usequality=False, replace=0)
+    searcher.search_with_collector(query, top)
+    return {docnum: score for score, docnum in top.results().top_n}
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory):
+    index = build_fixture_index(tmp_path_factory.mktemp("scorer"))
+    with open_searcher(open_index(index)) as searcher:
+        yield searcher
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_scores_are_whooshs_for_every_match(searcher, text):
+    query = plan(text, searcher).query
+    expected = whoosh_scores(searcher, query)
+    found = TermScores(searcher).scores(query)
+    assert expected, text
+    assert found.keys() == expected.keys()
+    assert all(found[docnum] == pytest.approx(score, rel=1e-9) for docnum, score in expected.items())
+
+
+def test_a_small_budget_forgets_terms_and_still_scores_the_same(searcher):
+    scores = TermScores(searcher, budget=5)
+    query = plan(QUERIES[1], searcher).query
+    first = scores.scores(query)
+    assert scores._kept <= 5 or len(scores._terms) == 1
+    assert scores.scores(query) == first == pytest.approx(whoosh_scores(searcher, query))
+
+
+def test_proximity_bonus_is_whooshs_phrase_score_for_the_candidates(searcher):
+    query = plan("kidney stones", searcher).query
+    top = sorted(((score, docnum) for docnum, score in TermScores(searcher).scores(query).items()), reverse=True)[:20]
+    bonuses = [Proximity(field, "kidney", "stone", 2, weight) for field, weight in RANKING.fields]
+    ranked = dict((docnum, score) for score, docnum in TermScores(searcher).rescore(top, bonuses))
+    near = False
+    for score, docnum in top:
+        bonus = sum(whoosh_scores(searcher, Q.Phrase(b.fieldname, ["kidney", "stone"], slop=2, boost=b.weight))
+                    .get(docnum, 0.0) for b in bonuses)
+        near = near or bonus > 0
+        assert ranked[docnum] == pytest.approx(score + bonus, rel=1e-9)
+    assert near
+
+
+def test_proximity_needs_the_words_in_order_and_near():
+    storage = RamStorage()
+    ix = storage.create_index(Schema(id=ID(stored=True), body=TEXT(analyzer=text_analyzer())))
+    with ix.writer() as writer:
+        for number, body in enumerate(["kidney stone", "stone kidney", "kidney big bad stone", "kidney big stone"]):
+            writer.add_document(id=str(number), body=body)
+    with ix.searcher(weighting=RANKING.weighting()) as searcher:
+        top = [(1.0, docnum) for docnum in range(4)]
+        ranked = TermScores(searcher).rescore(top, [Proximity("body", "kidney", "stone", 2, 1.0)])
+        boosted = {docnum for score, docnum in ranked if score > 1.0}
+    assert boosted == {0, 3}  # adjacent, or one word between; not reversed, not two words apart
+
+
+def test_deleted_documents_and_several_segments():
+    storage = RamStorage()
+    ix = storage.create_index(Schema(id=ID(stored=True, unique=True), body=TEXT(analyzer=text_analyzer())))
+    for batch in (["kidney stones hurt", "kidney pain"], ["stones in the kidney", "bladder stones"]):
+        with ix.writer() as writer:  # one segment per batch
+            for body in batch:
+                writer.add_document(id=body, body=body)
+    with ix.writer(mergetype=lambda writer, segments: segments) as writer:
+        writer.delete_by_term("id", "kidney pain")
+    query = Q.Or([Q.Term("body", "kidney"), Q.Term("body", "stone", boost=2.0)])
+    with ix.searcher(weighting=RANKING.weighting()) as searcher:
+        assert len(searcher.leaf_searchers()) == 2
+        expected = whoosh_scores(searcher, query)
+        found = TermScores(searcher).scores(query)
+        assert len(found) == 3
+        assert found == pytest.approx(expected)
+        assert all(searcher.stored_fields(docnum)["id"] != "kidney pain" for docnum in found)

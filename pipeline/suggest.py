@@ -3,6 +3,8 @@
 A word of the query that the index does not know (after analysis) is compared with the
 vocabulary of the body field: terms within a few edits of its stem, or of the word as typed
 (more edits for longer words, none for short ones), the most frequent closest one wins. The
+vocabulary is read once per version of the index, grouped by first letter and length, and the
+distances computed by RapidFuzz (compiled; Whoosh's automaton walk took milliseconds a word). The
 correction is shown as a word readers write (`kidny stonse` → `kidney stones`, not the stems
 `kidney stone`): the most common spelling of the term in an indexed section, the one closest to
 what was typed.
@@ -14,15 +16,12 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from whoosh.codec.base import Automata
-
 from .analysis import analyze, normalize_arabic, text_analyzer
 
 FIELDS = ("title", "heading", "body")
 # Corrections come from the body's vocabulary, which holds nearly every word of titles and headings.
 VOCABULARY = "body"
 # The first letter is rarely the mistyped one, and requiring it makes the search much cheaper.
-PREFIX = 1
 
 
 @dataclass(frozen=True)
@@ -49,17 +48,9 @@ def max_edits(word: str) -> int:
 
 def edit_distance(a: str, b: str) -> int:
     """Optimal string alignment distance: insertions, deletions, substitutions, transpositions."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cost = min(cost, previous2[j - 2] + 1)
-            current.append(cost)
-        previous2, previous = previous, current
-    return previous[-1]
+    from rapidfuzz.distance import OSA  # only queries with unknown words need it
+
+    return OSA.distance(a, b)
 
 
 def frequency(reader, term: str) -> int:
@@ -84,28 +75,34 @@ def _correct(reader, word: str) -> Correction | None:
     # word as typed; each within the edits its own length allows.
     probes = {probe: max_edits(probe) for probe in (terms[0], folded)}
     candidates: dict[str, int] = {}
-    # One segment at a time: Whoosh's MultiCursor fails on a segment without terms in a field.
-    segments = [leaf for leaf, _ in reader.leaf_readers() if leaf.doc_count_all()]
     for probe, limit in probes.items():
-        if not limit or candidates:
-            continue
-        found = {candidate for segment in segments
-                 for candidate in Automata.find_matches(_dfa(probe, limit), segment.cursor(VOCABULARY))}
-        # Whoosh's automaton counts two swapped letters as two edits; one swap is one edit here.
-        found.update(swap for swap in _swaps(probe) if reader.doc_frequency(VOCABULARY, swap))
-        for candidate in found:
-            distance = edit_distance(probe, candidate)
-            if distance <= limit and candidates.get(candidate, limit + 1) > distance:
-                candidates[candidate] = distance
+        if limit and not candidates:
+            candidates = _near(_vocabulary(reader), probe, limit)
     if not candidates:
         return None
     term = min(candidates, key=lambda c: (candidates[c], -frequency(reader, c), c))
     return Correction(word, term, candidates[term], frequency(reader, term))
 
 
-def _swaps(word: str) -> set[str]:
-    """The word with two adjacent letters swapped, every way."""
-    return {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)} - {word}
+def _near(vocabulary: dict[tuple[str, int], list[str]], word: str, limit: int) -> dict[str, int]:
+    """The terms at most limit edits from word that start with its letter (term → edits)."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    choices = [term for length in range(len(word) - limit, len(word) + limit + 1)
+               for term in vocabulary.get((word[0], length), ())]
+    return {term: int(distance) for term, distance, _ in
+            process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None)}
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(reader) -> dict[tuple[str, int], list[str]]:
+    """The vocabulary's terms by first letter and length, for one version of the index."""
+    groups: dict[tuple[str, int], list[str]] = {}
+    for raw in reader.lexicon(VOCABULARY):
+        term = raw.decode("utf-8")
+        groups.setdefault((term[0], len(term)), []).append(term)
+    return groups
 
 
 def written(searcher, correction: Correction) -> str:
@@ -149,9 +146,3 @@ def match_case(correction: str, typed: str) -> str:
     if typed[:1].isupper():
         return correction[:1].upper() + correction[1:]
     return correction
-
-
-@lru_cache(maxsize=512)
-def _dfa(word: str, edits: int):
-    """A Levenshtein automaton for word (the first letter fixed)."""
-    return Automata.levenshtein_dfa(word, edits, min(PREFIX, len(word)))

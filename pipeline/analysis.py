@@ -494,6 +494,23 @@ def analyze(text: str) -> list[str]:
     return [t.text for t in _ANALYZER(text)]
 
 
+def term_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, term) of each word of text the analyzer keeps, as text_analyzer() reads it.
+
+    For highlighting, where only terms and offsets are wanted: the same tokenizer rules and
+    per-token analysis, without a Token stream, so about a tenth of the cost.
+    """
+    matches = list(TOKEN_PATTERN.finditer(text))
+    shouted = _shouted(matches) if _MAYBE_SHOUTED.search(text) else ()
+    spans = []
+    for i, match in enumerate(matches):
+        raw = match.group()
+        stem = _token_terms(raw.lower() if i in shouted else raw)[1]
+        if stem is not None:
+            spans.append((match.start(), match.end(), stem))
+    return spans
+
+
 def is_arabic_term(term: str) -> bool:
     """Tell whether an analysed term is an Arabic word."""
     return bool(term) and _AR_LETTER_RE.match(term) is not None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .analysis import term_spans
+
 WIDTH = 240
 
 
@@ -19,11 +21,10 @@ class Snippet:
     spans: tuple[tuple[int, int], ...] = ()
 
 
-def make_snippet(text: str, terms: frozenset[str], analyzer, width: int = WIDTH) -> Snippet:
-    """Cut the window of text with the most distinct matched terms, and mark them."""
+def make_snippet(text: str, terms: frozenset[str], width: int = WIDTH) -> Snippet:
+    """Cut the window of text with the most distinct matched terms (analysed), and mark them."""
     text = text.replace("\n", " ")  # paragraphs run on in a snippet; offsets stay the same
-    matches = [(token.startchar, token.endchar, token.text)
-               for token in analyzer(text, chars=True, removestops=False) if token.text in terms]
+    matches = [span for span in term_spans(text) if span[2] in terms]
     if not matches:
         return Snippet(_cut(text, 0, width), ())
     # Best window: most distinct terms, then the tightest cluster of them (a phrase beats scattered words).

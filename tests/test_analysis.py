@@ -14,7 +14,7 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import QueryParser
 
-from pipeline.analysis import AR_STOP_WORDS, analyze, normalize_arabic, text_analyzer
+from pipeline.analysis import AR_STOP_WORDS, analyze, normalize_arabic, term_spans, text_analyzer
 
 FATHA, DAMMA, KASRA, SHADDA, SUKUN, TANWIN = "\u064e", "\u064f", "\u0650", "\u0651", "\u0652", "\u064b"
 
@@ -302,6 +302,21 @@ def test_analyze_never_raises_and_offsets_cover_text(text):
 def test_highlight_mode_never_raises(text):
     for t in text_analyzer()(text, positions=True, chars=True, removestops=False, mode="index"):
         assert text[t.startchar:t.endchar]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_term_spans_are_the_analyzers_terms_and_offsets(text):
+    expected = [(t.startchar, t.endchar, t.text) for t in text_analyzer()(text, chars=True)]
+    assert term_spans(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "KIDNEY STONES: what CT and MRI show", "حصى الكُلَى في كل الكلى", "HIV/AIDS 5 mg; B12 and COVID-19",
+])
+def test_term_spans_on_headings_abbreviations_and_stop_words(text):
+    assert term_spans(text) == [(t.startchar, t.endchar, t.text) for t in text_analyzer()(text, chars=True)]
+    assert [term for _, _, term in term_spans(text)] == analyze(text)
 
 
 @settings(max_examples=300, deadline=None)

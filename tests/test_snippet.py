@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.analysis import analyze, text_analyzer
+from pipeline.analysis import analyze
 from pipeline.snippet import make_snippet
 
 TEXT = ("These techniques are used in problems of the gallbladder or kidneys. " + "Filler words. " * 20
@@ -10,7 +10,7 @@ TEXT = ("These techniques are used in problems of the gallbladder or kidneys. " 
 
 
 def snippet(text: str, query: str):
-    return make_snippet(text, frozenset(analyze(query)), text_analyzer())
+    return make_snippet(text, frozenset(analyze(query)))
 
 
 def test_snippet_prefers_the_tight_cluster_of_terms():

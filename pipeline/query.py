@@ -137,20 +137,30 @@ class ScriptBM25F(scoring.BM25F):
 
     def idf(self, searcher, fieldname, text):
         """Inverse document frequency within the documents of the term's script."""
-        frequency = searcher.doc_frequency(fieldname, text)
-        term = text.decode("utf-8") if isinstance(text, bytes) else text
         # A segment's searcher counts for the whole index: the documents are its parent's.
-        total = (arabic_documents(searcher.get_parent().reader()) if is_arabic_term(term)
-                 else searcher.doc_count_all())
+        parent = searcher.get_parent()
+        frequency = term_scores(parent).frequency(fieldname, text)
+        term = text.decode("utf-8") if isinstance(text, bytes) else text
+        total = arabic_documents(parent.reader()) if is_arabic_term(term) else parent.doc_count_all()
         return math.log(max(total, frequency + 1) / (frequency + 1)) + 1
 
     def scorer(self, searcher, fieldname, text, qf=1):
         """Score a term with the parameters of its script."""
         if not searcher.schema[fieldname].scorable:
             return scoring.WeightScorer.for_(searcher, fieldname, text)
+        b, k1 = self._b_k1(fieldname, text)
+        return scoring.BM25FScorer(searcher, fieldname, text, b, k1, qf=qf)
+
+    def parameters(self, searcher, fieldname: str, text: str) -> tuple[float, float, float, float]:
+        """(idf, average field length, B, K1) of a term, as its scorer uses them (scorer.TermScores)."""
+        parent = searcher.get_parent()
+        return (parent.idf(fieldname, text), parent.avg_field_length(fieldname) or 1,
+                *self._b_k1(fieldname, text))
+
+    def _b_k1(self, fieldname: str, text) -> tuple[float, float]:
         term = text.decode("utf-8") if isinstance(text, bytes) else text
         b, k1 = self.arabic if is_arabic_term(term) else self.latin
-        return scoring.BM25FScorer(searcher, fieldname, text, self.field_b.get(fieldname, b), k1, qf=qf)
+        return self.field_b.get(fieldname, b), k1
 
 
 @lru_cache(maxsize=4)
@@ -367,14 +377,19 @@ FAMILY_FIELD = "body"
 def _arabic_roots(reader) -> dict[str, tuple[str, ...]]:
     """root -> the Arabic terms of the body field with that root, most frequent first, for one
     version of the index."""
+    frequencies: Counter[str] = Counter()
+    # Segment by segment: merging the segments' term lists costs Whoosh a lookup per term in each.
+    for leaf, _ in reader.leaf_readers():
+        # Arabic letters sort after every Latin one: start at the first and stop past the block.
+        for raw, info in leaf.iter_field(FAMILY_FIELD, "\u0621"):
+            term = raw.decode("utf-8")
+            if term[0] > "\u06ff":
+                break
+            if is_arabic_term(term):
+                frequencies[term] += info.doc_frequency()
     roots: dict[str, list[tuple[int, str]]] = {}
-    # Arabic letters sort after every Latin one: start at the first and stop past the block.
-    for raw, info in reader.iter_field(FAMILY_FIELD, "\u0621"):
-        term = raw.decode("utf-8")
-        if term[0] > "\u06ff":
-            break
-        if is_arabic_term(term):
-            roots.setdefault(_root(term), []).append((-info.doc_frequency(), term))
+    for term, frequency in frequencies.items():
+        roots.setdefault(_root(term), []).append((-frequency, term))
     return {root: tuple(term for _, term in sorted(terms)) for root, terms in roots.items()}
 
 

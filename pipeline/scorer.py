@@ -28,8 +28,8 @@ POSTINGS_BUDGET = 3_000_000
 class TermScores:
     """The scored postings of one searcher's terms, read on first use.
 
-    searcher: a Whoosh searcher whose weighting is BM25F-like (a B, K1, idf and average field
-    length per term, as query.ScriptBM25F).
+    searcher: a Whoosh searcher whose weighting scores with BM25 and tells its parameters for
+    each term (query.ScriptBM25F.parameters).
     """
 
     def __init__(self, searcher, budget: int = POSTINGS_BUDGET):
@@ -37,7 +37,7 @@ class TermScores:
         self._budget = budget
         self._kept = 0
         self._terms: dict[tuple[str, str], tuple[array, array]] = {}
-        self._frequencies: dict[tuple[str, str], int] = {}
+        self._frequencies: dict[tuple[str, str], tuple[int, ...]] = {}
         self._lengths: dict[tuple[int, str], list[int | None]] = {}
 
     def term(self, fieldname: str, text: str) -> tuple[array, array]:
@@ -54,11 +54,17 @@ class TermScores:
         return postings
 
     def frequency(self, fieldname: str, text: str) -> int:
-        """How many documents have a term in a field (remembered: Whoosh looks it up per segment)."""
+        """How many documents have a term in a field."""
+        return sum(self._frequencies_by_segment(fieldname, text))
+
+    def _frequencies_by_segment(self, fieldname: str, text: str) -> tuple[int, ...]:
+        """How many documents of each segment have a term in a field (remembered: each is a
+        lookup in the segment's term table)."""
         key = (fieldname, text)
         found = self._frequencies.get(key)
         if found is None:
-            found = self._frequencies[key] = self._searcher.doc_frequency(fieldname, text)
+            found = self._frequencies[key] = tuple(leaf.reader().doc_frequency(fieldname, text)
+                                                   for leaf, _ in self._searcher.leaf_searchers())
         return found
 
     def scores(self, query: Q.Query) -> dict[int, float]:
@@ -150,46 +156,57 @@ class TermScores:
         """A term's postings over every segment, scored as the searcher's weighting scores them."""
         docnums, scores = array("i"), array("d")
         searcher = self._searcher
-        if not self.frequency(fieldname, text):
+        frequencies = self._frequencies_by_segment(fieldname, text)
+        if not any(frequencies):
             return docnums, scores
-        scorer = searcher.weighting.scorer(searcher, fieldname, text)
-        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        idf, avgfl, b, k1 = searcher.weighting.parameters(searcher, fieldname, text)
         for number, (leaf, offset) in enumerate(searcher.leaf_searchers()):
-            reader = leaf.reader()
-            if (fieldname, text) not in reader:
+            if not frequencies[number]:
                 continue
+            reader = leaf.reader()
             lengths = self._lengths.get((number, fieldname))
             if lengths is None:
                 lengths = self._lengths[number, fieldname] = [None] * reader.doc_count_all()
-            for docnum, frequency in _postings(reader.postings(fieldname, text)):
-                length = lengths[docnum]
-                if length is None:
-                    length = lengths[docnum] = reader.doc_field_length(docnum, fieldname, 1)
-                docnums.append(docnum + offset)
+            for ids, weights in _blocks(reader.postings(fieldname, text)):
+                for docnum in ids:
+                    if lengths[docnum] is None:
+                        lengths[docnum] = reader.doc_field_length(docnum, fieldname, 1)
+                docnums.extend([docnum + offset for docnum in ids])
                 # scoring.bm25, written out (a call per posting costs a third of the reading)
-                scores.append(idf * ((frequency * (k1 + 1)) / (frequency + k1 * ((1 - b) + b * length / avgfl))))
+                scores.extend([idf * ((weight * (k1 + 1)) / (weight + k1 * ((1 - b) + b * lengths[docnum] / avgfl)))
+                               for docnum, weight in zip(ids, weights)])
         return docnums, scores
 
 
-def _postings(matcher):
-    """(document number, frequency) of each posting of a segment's matcher, deleted ones left out."""
+def _blocks(matcher):
+    """The postings of a segment's matcher, a block at a time: (document numbers, frequencies),
+    deleted documents left out."""
     deleted: frozenset[int] | set[int] = frozenset()
     if isinstance(matcher, FilterMatcher):  # a segment with deletions
         deleted, matcher = matcher._ids, matcher.child
     if isinstance(matcher, W3LeafMatcher):
-        # A block at a time: Whoosh's own per-posting calls cost more than the scoring.
+        # Whoosh's own per-posting calls cost more than the scoring.
         while matcher.is_active():
             matcher._read_ids()
             matcher._read_weights()
-            for docnum, frequency in zip(matcher._ids, matcher._weights):
-                if docnum not in deleted:
-                    yield docnum, frequency
+            ids, weights = matcher._ids, matcher._weights
+            if deleted:
+                ids, weights = _kept(ids, weights, deleted)
+            yield ids, weights
             matcher._next_block()
     else:  # a term with a single posting, held in the term's entry
+        ids, weights = [], []
         while matcher.is_active():
-            if matcher.id() not in deleted:
-                yield matcher.id(), matcher.weight()
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
             matcher.next()
+        yield _kept(ids, weights, deleted)
+
+
+def _kept(ids, weights, deleted) -> tuple[list[int], list[float]]:
+    """The postings of ids and weights whose document is not deleted."""
+    pairs = [(docnum, weight) for docnum, weight in zip(ids, weights) if docnum not in deleted]
+    return [docnum for docnum, _ in pairs], [weight for _, weight in pairs]
 
 
 @lru_cache(maxsize=4)

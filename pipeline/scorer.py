@@ -12,6 +12,7 @@ Scores are the ones Whoosh gives for the same query; the tests compare the two.
 
 from __future__ import annotations
 
+import heapq
 from array import array
 from bisect import bisect_left
 from functools import lru_cache
@@ -102,7 +103,7 @@ class TermScores:
                 after = ends[docnum]
                 if any(start + step in after for start in starts[docnum] for step in steps):
                     scores[docnum] += bonus.weight * (first[docnum] + second[docnum])
-        return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda item: (-item[0], item[1]))
+        return sorted(((score, docnum) for docnum, score in scores.items()), key=_best_first)
 
     def _among(self, fieldname: str, text: str, candidates: list[int]) -> dict[int, float]:
         """The term's score in each of the (sorted) candidates that hold it."""
@@ -176,6 +177,20 @@ class TermScores:
                 scores.extend([idf * ((weight * (k1 + 1)) / (weight + k1 * ((1 - b) + b * lengths[docnum] / avgfl)))
                                for docnum, weight in zip(ids, weights)])
         return docnums, scores
+
+
+def best(found: dict[int, float], count: int) -> list[tuple[float, int]]:
+    """The count best of found (document number → score) as (score, docnum), best first, equal
+    scores in index order."""
+    if len(found) > count:
+        least = heapq.nlargest(count, found.values())[-1]
+        found = {docnum: score for docnum, score in found.items() if score >= least}
+    return sorted(((score, docnum) for docnum, score in found.items()), key=_best_first)[:count]
+
+
+def _best_first(item: tuple[float, int]) -> tuple[float, int]:
+    score, docnum = item
+    return -score, docnum
 
 
 def _blocks(matcher):

@@ -11,7 +11,7 @@ from whoosh.filedb.filestore import RamStorage
 from pipeline.analysis import text_analyzer
 from pipeline.index import open_index
 from pipeline.query import RANKING, Proximity, plan
-from pipeline.scorer import TermScores
+from pipeline.scorer import TermScores, best
 from pipeline.search import open_searcher
 
 from .search_fixture import build_fixture_index
@@ -104,3 +104,11 @@ def test_deleted_documents_and_several_segments():
         assert len(found) == 3
         assert found == pytest.approx(expected)
         assert all(searcher.stored_fields(docnum)["id"] != "kidney pain" for docnum in found)
+
+
+@pytest.mark.parametrize("count", [1, 3, 4, 10])
+def test_best_keeps_the_top_scores_with_ties_in_index_order(count):
+    found = {7: 1.0, 2: 3.0, 9: 3.0, 4: 0.5, 5: 3.0, 1: 1.0}
+    expected = sorted(((score, docnum) for docnum, score in found.items()), key=lambda item: (-item[0], item[1]))
+    assert best(found, count) == expected[:count]
+    assert best(found, 2) == [(3.0, 2), (3.0, 5)]

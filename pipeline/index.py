@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Bump when the schema or analysis changes: an index under an older name is rebuilt from sources.
-INDEX_NAME = "sections_v3"
+INDEX_NAME = "sections_v4"
 # {"index": INDEX_NAME, "generation": N, "articles": {article id: state}}: the articles of
 # generation N of the index, written after its commit.
 MANIFEST_NAME = f"{INDEX_NAME}.articles.json"

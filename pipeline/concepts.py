@@ -14,8 +14,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import os
+import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -131,7 +131,7 @@ class ConceptTable:
         return tuple(matches)
 
 
-# Analysed words of table terms: filled from the analysis cache (default_concepts) or on demand.
+# Analysed words of table terms, remembered: a table repeats words across its rows.
 _ANALYSED: dict[str, tuple[str, ...]] = {}
 
 
@@ -197,29 +197,31 @@ def read_concepts(path: Path) -> ConceptTable:
 def default_concepts() -> ConceptTable:
     """The concept table shipped with the package (`pipeline/data/concepts.csv`).
 
-    Analysing its thousands of terms takes longer than the rest of a search, so their analysed
-    words are kept in the user's cache folder, under a name that changes with the table and with
-    the analysis code; a missing, unreadable or unwritable cache only costs that time.
+    Reading and analysing its thousands of terms takes longer than the rest of a one-off search,
+    so the table, once read, is kept in the user's cache folder (pickled, trusted as Python's own
+    bytecode cache is), under a name that changes with the table and with the code that reads
+    it; a missing, damaged or unwritable cache only costs that time.
     """
     text = resources.files("pipeline").joinpath("data", "concepts.csv").read_text(encoding="utf-8-sig")
     cache = _cache_file(text)
     try:
-        cached = json.loads(cache.read_text(encoding="utf-8"))
-        _ANALYSED.update((term, tuple(words)) for term, words in cached.items())
-    except (OSError, ValueError, AttributeError, TypeError):
-        cached = None
+        table = pickle.loads(cache.read_bytes())
+        if isinstance(table, ConceptTable):
+            return table
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError,
+            ValueError):
+        pass
     table = parse_concepts(text, "pipeline/data/concepts.csv")
-    if cached is None:
-        analysed = {term: _words(term) for concept in table.concepts for term in concept.terms}
-        try:
-            write_file(cache, json.dumps(analysed, ensure_ascii=False).encode("utf-8"))
-        except OSError:
-            pass
+    try:
+        write_file(cache, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
     return table
 
 
 def _cache_file(text: str) -> Path:
-    """Where the analysed words of this table, under this analysis code, are cached."""
-    key = hashlib.sha256(text.encode("utf-8") + Path(analysis.__file__).read_bytes()).hexdigest()[:16]
+    """Where this table, read by this code (analysis and concept modules), is cached."""
+    code = Path(analysis.__file__).read_bytes() + Path(__file__).read_bytes()
+    key = hashlib.sha256(text.encode("utf-8") + code).hexdigest()[:16]
     folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return folder / "medref-pipeline" / f"concepts-{key}.json"
+    return folder / "medref-pipeline" / f"concepts-{key}.pickle"

@@ -185,8 +185,8 @@ def test_a_table_with_only_a_header_finds_nothing():
 
 
 def test_the_shipped_table_is_read_the_same_with_and_without_its_analysis_cache(tmp_path, monkeypatch):
-    """The first read writes the analysed terms to the cache folder; the next one uses them; a
-    damaged cache file is ignored."""
+    """The first read writes the table to the cache folder; the next one uses it without reading
+    or analysing the CSV again; a damaged cache file is ignored."""
     import pipeline.concepts as concepts
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
@@ -198,11 +198,12 @@ def test_the_shipped_table_is_read_the_same_with_and_without_its_analysis_cache(
         return [(c.line, c.terms) for c in table.concepts], table.find(("kidney", "stone"))
 
     first = fresh_read()
-    [cache] = (tmp_path / "medref-pipeline").glob("concepts-*.json")
-    assert "kidney stones" in cache.read_text(encoding="utf-8")
+    [cache] = (tmp_path / "medref-pipeline").glob("concepts-*.pickle")
+    assert b"kidney stones" in cache.read_bytes()
     with monkeypatch.context() as patch:
         patch.setattr(concepts, "analyze", lambda term: pytest.fail(f"{term!r} analysed again"))
+        patch.setattr(concepts, "parse_concepts", lambda *args: pytest.fail("the CSV was read again"))
         assert fresh_read() == first
-    cache.write_text("{not json", encoding="utf-8")
+    cache.write_bytes(b"not a pickle")
     assert fresh_read() == first
     concepts.default_concepts.cache_clear()

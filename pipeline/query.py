@@ -75,7 +75,9 @@ class Ranking:
     latin, arabic: BM25 (B, K1) for Latin-script and Arabic terms.
     field_b: B for particular fields, whatever the script (a short title should beat a long one).
     synonym: weight of a concept's other terms relative to the words typed.
-    proximity: weight of two adjacent query words found next to each other (0 to turn off).
+    proximity: weight of two adjacent query words found next to each other (0 to turn off)...
+    arabic_proximity: ...for two Arabic words, whose order is freer (verb or subject first,
+        attached pronouns and prepositions).
     proximity_slop: how many positions apart they may be.
     long_query: from this many distinct words on, a query is a long question...
     focus: ...whose words are weighted by idf ** (focus * (1 - long_query / words)) in addition,
@@ -96,6 +98,7 @@ class Ranking:
     field_b: tuple[tuple[str, float], ...] = (("title", 1.0), ("heading", 1.0))
     synonym: float = 0.5
     proximity: float = 0.3
+    arabic_proximity: float = 0.25
     proximity_slop: int = 2
     long_query: int = 1
     focus: float = 0.5
@@ -307,13 +310,15 @@ def proximities(parsed: ParsedQuery, weights: dict[str, float],
     best candidates alone (scorer.TermScores.rescore), a second ranking phase as Lucene's
     rescorers are, rather than matching them over the whole index. weights: term_weights.
     """
-    if ranking.proximity <= 0:
-        return ()
     terms = [word.term for word in parsed.words]
-    return tuple(Proximity(name, first, second, ranking.proximity_slop,
-                           boost * ranking.proximity * min(weights[first], weights[second]))
-                 for first, second in dict.fromkeys(zip(terms, terms[1:])) if first != second
-                 for name, boost in ranking.fields)
+    bonuses = []
+    for first, second in dict.fromkeys(zip(terms, terms[1:])):
+        arabic = is_arabic_term(first) and is_arabic_term(second)
+        weight = (ranking.arabic_proximity if arabic else ranking.proximity) * min(weights[first], weights[second])
+        if first != second and weight > 0:
+            bonuses += [Proximity(name, first, second, ranking.proximity_slop, boost * weight)
+                        for name, boost in ranking.fields]
+    return tuple(bonuses)
 
 
 def _sequence(fieldname: str, terms: tuple[str, ...], boost: float) -> Q.Query:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from whoosh import collectors
 from whoosh import query as Q
@@ -10,7 +12,7 @@ from whoosh.filedb.filestore import RamStorage
 
 from pipeline.analysis import text_analyzer
 from pipeline.index import open_index
-from pipeline.query import RANKING, Proximity, plan
+from pipeline.query import RANKING, Proximity, parse_query, plan, proximities
 from pipeline.scorer import TermScores, best
 from pipeline.search import open_searcher
 
@@ -112,3 +114,16 @@ def test_best_keeps_the_top_scores_with_ties_in_index_order(count):
     expected = sorted(((score, docnum) for docnum, score in found.items()), key=lambda item: (-item[0], item[1]))
     assert best(found, count) == expected[:count]
     assert best(found, 2) == [(3.0, 2), (3.0, 5)]
+
+
+def test_adjacent_arabic_words_get_their_own_proximity_weight():
+    ranking = dataclasses.replace(RANKING, proximity=0.3, arabic_proximity=0.1)
+    english, arabic = parse_query("kidney stones"), parse_query("حصى الكلى")
+    weights = {term: 1.0 for term in english.terms + arabic.terms}
+
+    def per_field_weights(parsed):
+        return [bonus.weight / dict(ranking.fields)[bonus.fieldname] for bonus in proximities(parsed, weights, ranking)]
+
+    assert per_field_weights(english) == pytest.approx([0.3] * 3)
+    assert per_field_weights(arabic) == pytest.approx([0.1] * 3)
+    assert proximities(arabic, weights, dataclasses.replace(ranking, arabic_proximity=0)) == ()

@@ -314,7 +314,8 @@ def proximities(parsed: ParsedQuery, weights: dict[str, float],
     bonuses = []
     for first, second in dict.fromkeys(zip(terms, terms[1:])):
         arabic = is_arabic_term(first) and is_arabic_term(second)
-        weight = (ranking.arabic_proximity if arabic else ranking.proximity) * min(weights[first], weights[second])
+        weight = ((ranking.arabic_proximity if arabic else ranking.proximity)
+                  * min(weights[first], weights[second]))
         if first != second and weight > 0:
             bonuses += [Proximity(name, first, second, ranking.proximity_slop, boost * weight)
                         for name, boost in ranking.fields]

@@ -95,7 +95,8 @@ class TermScores:
             both = [docnum for docnum in first if docnum in second]
             if not both:
                 continue
-            starts, ends = (positions.setdefault((bonus.fieldname, word), {}) for word in (bonus.first, bonus.second))
+            starts = positions.setdefault((bonus.fieldname, bonus.first), {})
+            ends = positions.setdefault((bonus.fieldname, bonus.second), {})
             for word, found in ((bonus.first, starts), (bonus.second, ends)):
                 self._positions(bonus.fieldname, word, [d for d in both if d not in found], found)
             steps = range(1, bonus.slop + 1)
@@ -115,10 +116,12 @@ class TermScores:
                 found[docnum] = scores[i]
         return found
 
-    def _positions(self, fieldname: str, text: str, docnums: list[int], found: dict[int, frozenset[int]]) -> None:
+    def _positions(self, fieldname: str, text: str, docnums: list[int],
+                   found: dict[int, frozenset[int]]) -> None:
         """Read where a term is in the field of each of docnums (sorted, all holding it) into found."""
         for leaf, offset in self._searcher.leaf_searchers():
-            local = [docnum - offset for docnum in docnums if offset <= docnum < offset + leaf.doc_count_all()]
+            end = offset + leaf.doc_count_all()
+            local = [docnum - offset for docnum in docnums if offset <= docnum < end]
             if not local:
                 continue
             matcher = leaf.reader().postings(fieldname, text)
@@ -174,7 +177,8 @@ class TermScores:
                         lengths[docnum] = reader.doc_field_length(docnum, fieldname, 1)
                 docnums.extend([docnum + offset for docnum in ids])
                 # scoring.bm25, written out (a call per posting costs a third of the reading)
-                scores.extend([idf * ((weight * (k1 + 1)) / (weight + k1 * ((1 - b) + b * lengths[docnum] / avgfl)))
+                scores.extend([idf * ((weight * (k1 + 1))
+                                      / (weight + k1 * ((1 - b) + b * lengths[docnum] / avgfl)))
                                for docnum, weight in zip(ids, weights)])
         return docnums, scores
 

@@ -64,13 +64,14 @@ def test_a_small_budget_forgets_terms_and_still_scores_the_same(searcher):
 
 def test_proximity_bonus_is_whooshs_phrase_score_for_the_candidates(searcher):
     query = plan("kidney stones", searcher).query
-    top = sorted(((score, docnum) for docnum, score in TermScores(searcher).scores(query).items()), reverse=True)[:20]
+    found = TermScores(searcher).scores(query)
+    top = sorted(((score, docnum) for docnum, score in found.items()), reverse=True)[:20]
     bonuses = [Proximity(field, "kidney", "stone", 2, weight) for field, weight in RANKING.fields]
     ranked = dict((docnum, score) for score, docnum in TermScores(searcher).rescore(top, bonuses))
     near = False
     for score, docnum in top:
-        bonus = sum(whoosh_scores(searcher, Q.Phrase(b.fieldname, ["kidney", "stone"], slop=2, boost=b.weight))
-                    .get(docnum, 0.0) for b in bonuses)
+        phrases = [Q.Phrase(b.fieldname, ["kidney", "stone"], slop=2, boost=b.weight) for b in bonuses]
+        bonus = sum(whoosh_scores(searcher, phrase).get(docnum, 0.0) for phrase in phrases)
         near = near or bonus > 0
         assert ranked[docnum] == pytest.approx(score + bonus, rel=1e-9)
     assert near
@@ -80,8 +81,8 @@ def test_proximity_needs_the_words_in_order_and_near():
     storage = RamStorage()
     ix = storage.create_index(Schema(id=ID(stored=True), body=TEXT(analyzer=text_analyzer())))
     with ix.writer() as writer:
-        for number, body in enumerate(["kidney stone", "stone kidney", "kidney big bad stone", "kidney big stone"]):
-            writer.add_document(id=str(number), body=body)
+        for body in ["kidney stone", "stone kidney", "kidney big bad stone", "kidney big stone"]:
+            writer.add_document(id=body, body=body)
     with ix.searcher(weighting=RANKING.weighting()) as searcher:
         top = [(1.0, docnum) for docnum in range(4)]
         ranked = TermScores(searcher).rescore(top, [Proximity("body", "kidney", "stone", 2, 1.0)])
@@ -111,7 +112,8 @@ def test_deleted_documents_and_several_segments():
 @pytest.mark.parametrize("count", [1, 3, 4, 10])
 def test_best_keeps_the_top_scores_with_ties_in_index_order(count):
     found = {7: 1.0, 2: 3.0, 9: 3.0, 4: 0.5, 5: 3.0, 1: 1.0}
-    expected = sorted(((score, docnum) for docnum, score in found.items()), key=lambda item: (-item[0], item[1]))
+    expected = sorted(((score, docnum) for docnum, score in found.items()),
+                      key=lambda item: (-item[0], item[1]))
     assert best(found, count) == expected[:count]
     assert best(found, 2) == [(3.0, 2), (3.0, 5)]
 
@@ -122,7 +124,8 @@ def test_adjacent_arabic_words_get_their_own_proximity_weight():
     weights = {term: 1.0 for term in english.terms + arabic.terms}
 
     def per_field_weights(parsed):
-        return [bonus.weight / dict(ranking.fields)[bonus.fieldname] for bonus in proximities(parsed, weights, ranking)]
+        fields = dict(ranking.fields)
+        return [bonus.weight / fields[bonus.fieldname] for bonus in proximities(parsed, weights, ranking)]
 
     assert per_field_weights(english) == pytest.approx([0.3] * 3)
     assert per_field_weights(arabic) == pytest.approx([0.1] * 3)

@@ -37,6 +37,7 @@ from .analysis import analyze, is_arabic_term, normalize_arabic, text_analyzer
 from .concepts import ConceptTable, Match, default_concepts
 from .scorer import term_scores
 from .suggest import Correction, correct, written
+from .versions import per_version
 
 _PHRASE = re.compile(r'["“”„«»]([^"“”„«»]+)["“”„«»]')
 
@@ -147,6 +148,15 @@ class ScriptBM25F(scoring.BM25F):
         total = arabic_documents(parent.reader()) if is_arabic_term(term) else parent.doc_count_all()
         return math.log(max(total, frequency + 1) / (frequency + 1)) + 1
 
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> tuple:
+        return self.latin, self.arabic, tuple(sorted(self.field_b.items()))
+
     def scorer(self, searcher, fieldname, text, qf=1):
         """Score a term with the parameters of its script."""
         if not searcher.schema[fieldname].scorable:
@@ -166,7 +176,7 @@ class ScriptBM25F(scoring.BM25F):
         return self.field_b.get(fieldname, b), k1
 
 
-@lru_cache(maxsize=4)
+@per_version()
 def arabic_documents(reader) -> int:
     """How many documents of a version of the index (a reader) are in an Arabic-script locale."""
     total = 0
@@ -379,7 +389,7 @@ def arabic_family(searcher, term: str, size: int) -> list[str]:
 FAMILY_FIELD = "body"
 
 
-@lru_cache(maxsize=4)
+@per_version()
 def _arabic_roots(reader) -> dict[str, tuple[str, ...]]:
     """root -> the Arabic terms of the body field with that root, most frequent first, for one
     version of the index."""

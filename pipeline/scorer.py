@@ -13,6 +13,7 @@ Scores are the ones Whoosh gives for the same query; the tests compare the two.
 from __future__ import annotations
 
 import heapq
+import threading
 from array import array
 from bisect import bisect_left
 from functools import lru_cache
@@ -21,37 +22,65 @@ from whoosh import query as Q
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
+from .versions import version
+
 # How many postings a version of the index keeps scored (12 bytes each); the least recently used
 # terms go first. The shared corpus's questions touch about 2,700 postings each.
 POSTINGS_BUDGET = 3_000_000
 
 
+class KeptPostings:
+    """Scored postings and term statistics of one version of the index, shared by its searchers
+    (the web reader has one per thread) and safe to use from several threads."""
+
+    def __init__(self, budget: int = POSTINGS_BUDGET):
+        self.budget = budget
+        self.count = 0  # postings kept
+        self.terms: dict[tuple[str, str], tuple[array, array]] = {}  # the most recently used last
+        # Filled without the lock: whoever writes an entry first, the value is the same.
+        self.frequencies: dict[tuple[str, str], tuple[int, ...]] = {}
+        self.lengths: dict[tuple[int, str], list[int | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> tuple[array, array] | None:
+        """A term's kept postings, or None."""
+        with self._lock:
+            postings = self.terms.pop(key, None)
+            if postings is not None:
+                self.terms[key] = postings
+            return postings
+
+    def keep(self, key: tuple[str, str], postings: tuple[array, array]) -> None:
+        """Keep a term's postings, forgetting the least recently used terms past the budget."""
+        with self._lock:
+            if key in self.terms:
+                return
+            self.terms[key] = postings
+            self.count += len(postings[0])
+            while self.count > self.budget and len(self.terms) > 1:
+                self.count -= len(self.terms.pop(next(iter(self.terms)))[0])
+
+
 class TermScores:
-    """The scored postings of one searcher's terms, read on first use.
+    """Scores queries with a searcher from postings read on first use and kept.
 
     searcher: a Whoosh searcher whose weighting scores with BM25 and tells its parameters for
     each term (query.ScriptBM25F.parameters).
+    kept: where postings are kept; by default, shared by every searcher of the same version of
+    the index with an equal weighting.
     """
 
-    def __init__(self, searcher, budget: int = POSTINGS_BUDGET):
+    def __init__(self, searcher, kept: KeptPostings | None = None):
         self._searcher = searcher
-        self._budget = budget
-        self._kept = 0
-        self._terms: dict[tuple[str, str], tuple[array, array]] = {}
-        self._frequencies: dict[tuple[str, str], tuple[int, ...]] = {}
-        self._lengths: dict[tuple[int, str], list[int | None]] = {}
+        self._kept = _shared(version(searcher.reader()), searcher.weighting) if kept is None else kept
 
     def term(self, fieldname: str, text: str) -> tuple[array, array]:
         """The document numbers holding a term in a field, and the term's score in each."""
         key = (fieldname, text)
-        postings = self._terms.pop(key, None)
+        postings = self._kept.get(key)
         if postings is None:
             postings = self._read(fieldname, text)
-            self._kept += len(postings[0])
-            while self._kept > self._budget and self._terms:
-                oldest = next(iter(self._terms))
-                self._kept -= len(self._terms.pop(oldest)[0])
-        self._terms[key] = postings  # the most recently used last
+            self._kept.keep(key, postings)
         return postings
 
     def frequency(self, fieldname: str, text: str) -> int:
@@ -62,10 +91,10 @@ class TermScores:
         """How many documents of each segment have a term in a field (remembered: each is a
         lookup in the segment's term table)."""
         key = (fieldname, text)
-        found = self._frequencies.get(key)
+        found = self._kept.frequencies.get(key)
         if found is None:
-            found = self._frequencies[key] = tuple(leaf.reader().doc_frequency(fieldname, text)
-                                                   for leaf, _ in self._searcher.leaf_searchers())
+            found = self._kept.frequencies[key] = tuple(leaf.reader().doc_frequency(fieldname, text)
+                                                        for leaf, _ in self._searcher.leaf_searchers())
         return found
 
     def scores(self, query: Q.Query) -> dict[int, float]:
@@ -168,9 +197,9 @@ class TermScores:
             if not frequencies[number]:
                 continue
             reader = leaf.reader()
-            lengths = self._lengths.get((number, fieldname))
+            lengths = self._kept.lengths.get((number, fieldname))
             if lengths is None:
-                lengths = self._lengths[number, fieldname] = [None] * reader.doc_count_all()
+                lengths = self._kept.lengths[number, fieldname] = [None] * reader.doc_count_all()
             for ids, weights in _blocks(reader.postings(fieldname, text)):
                 for docnum in ids:
                     if lengths[docnum] is None:
@@ -210,7 +239,7 @@ def _blocks(matcher):
             matcher._read_weights()
             ids, weights = matcher._ids, matcher._weights
             if deleted:
-                ids, weights = _kept(ids, weights, deleted)
+                ids, weights = _alive(ids, weights, deleted)
             yield ids, weights
             matcher._next_block()
     else:  # a term with a single posting, held in the term's entry
@@ -219,16 +248,22 @@ def _blocks(matcher):
             ids.append(matcher.id())
             weights.append(matcher.weight())
             matcher.next()
-        yield _kept(ids, weights, deleted)
+        yield _alive(ids, weights, deleted)
 
 
-def _kept(ids, weights, deleted) -> tuple[list[int], list[float]]:
+def _alive(ids, weights, deleted) -> tuple[list[int], list[float]]:
     """The postings of ids and weights whose document is not deleted."""
     pairs = [(docnum, weight) for docnum, weight in zip(ids, weights) if docnum not in deleted]
     return [docnum for docnum, _ in pairs], [weight for _, weight in pairs]
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)
 def term_scores(searcher) -> TermScores:
-    """The kept postings of a searcher (one version of the index), made on first use."""
+    """The scorer of a searcher."""
     return TermScores(searcher)
+
+
+@lru_cache(maxsize=4)
+def _shared(version: tuple[tuple[str, int], ...], weighting) -> KeptPostings:
+    """The kept postings of a version of the index scored with a weighting."""
+    return KeptPostings()

@@ -11,6 +11,7 @@ from .localize import FALLBACK, SOURCE
 from .query import RANKING, plan
 from .scorer import best, term_scores
 from .snippet import make_snippet
+from .versions import per_version
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,7 @@ def search_with(searcher, text: str, lang: str | None = None, limit: int = 10) -
     depth = limit * max(1, len(locales))
     scorer = term_scores(searcher)
     found = scorer.scores(planned.query)
-    groups = _groups(searcher.reader())
-    total = len({groups[docnum] for docnum in found})
+    total = _sections(searcher.reader(), found)
     ranked = scorer.rescore(best(found, max(depth, RESCORE_DEPTH)), planned.bonuses)
     hits: list[Hit] = []
     seen: set[str] = set()
@@ -126,27 +126,34 @@ def search_with(searcher, text: str, lang: str | None = None, limit: int = 10) -
 RESCORE_DEPTH = 30
 
 
-class _Groups(dict):
-    """The index's group column (a document's section), each value remembered once read (a
-    column lookup costs 2 µs; reading a whole column up front would cost a one-off search more
-    than it saves)."""
+def _sections(reader, docnums) -> int:
+    """How many sections the documents are versions of (a section counts once in any locale).
 
-    def __init__(self, reader):
-        super().__init__()
-        self._column = reader.column_reader("group")
+    A document's section is read from the group column once per version of the index and
+    remembered (a column lookup costs 2 µs; reading a whole column up front would cost a one-off
+    search more than it saves), each thread reading with its own reader.
+    """
+    known = _groups(reader)
+    missing = [docnum for docnum in docnums if docnum not in known]
+    if missing:
+        column = _group_column(reader)
+        known.update((docnum, column[docnum]) for docnum in missing)
+    return len({known[docnum] for docnum in docnums})
 
-    def __missing__(self, docnum: int) -> str:
-        group = self[docnum] = self._column[docnum]
-        return group
+
+@per_version()
+def _groups(reader) -> dict[int, str]:
+    """The sections of a version of the index's documents, as far as read (see _sections)."""
+    return {}
 
 
 @lru_cache(maxsize=16)
-def _groups(reader) -> _Groups:
-    """The remembered group column of a version of the index."""
-    return _Groups(reader)
+def _group_column(reader):
+    """A reader's group column."""
+    return reader.column_reader("group")
 
 
-@lru_cache(maxsize=16)
+@per_version()
 def _locales(reader) -> list[str]:
     """Every locale in a version of the index, sorted."""
     return sorted(reader.field_terms("locale"))

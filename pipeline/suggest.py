@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .analysis import analyze, normalize_arabic, text_analyzer
+from .versions import per_version
 
 FIELDS = ("title", "heading", "body")
 # Corrections come from the body's vocabulary, which holds nearly every word of titles and headings.
@@ -64,9 +64,9 @@ def correct(searcher, word: str) -> Correction | None:
     return _correct(searcher.reader(), word)
 
 
-@lru_cache(maxsize=4096)
+@per_version(4096)
 def _correct(reader, word: str) -> Correction | None:
-    """correct() for one version of the index (a reader): readers ask the same words again."""
+    """correct() for one version of the index: readers ask the same words again."""
     folded = _fold(word)
     terms = analyze(word)
     if len(terms) != 1 or frequency(reader, terms[0]) > 0:
@@ -95,7 +95,7 @@ def _near(vocabulary: dict[tuple[str, int], list[str]], word: str, limit: int) -
             process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None)}
 
 
-@lru_cache(maxsize=4)
+@per_version()
 def _vocabulary(reader) -> dict[tuple[str, int], list[str]]:
     """The vocabulary's terms by first letter and length, for one version of the index."""
     groups: dict[tuple[str, int], list[str]] = {}

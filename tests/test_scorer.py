@@ -13,7 +13,7 @@ from whoosh.filedb.filestore import RamStorage
 from pipeline.analysis import text_analyzer
 from pipeline.index import open_index
 from pipeline.query import RANKING, Proximity, parse_query, plan, proximities
-from pipeline.scorer import TermScores, best
+from pipeline.scorer import KeptPostings, TermScores, best
 from pipeline.search import open_searcher
 
 from .search_fixture import build_fixture_index
@@ -55,11 +55,26 @@ def test_scores_are_whooshs_for_every_match(searcher, text):
 
 
 def test_a_small_budget_forgets_terms_and_still_scores_the_same(searcher):
-    scores = TermScores(searcher, budget=5)
+    kept = KeptPostings(budget=5)
+    scores = TermScores(searcher, kept)
     query = plan(QUERIES[1], searcher).query
     first = scores.scores(query)
-    assert scores._kept <= 5 or len(scores._terms) == 1
+    assert kept.count <= 5 or len(kept.terms) == 1
     assert scores.scores(query) == first == pytest.approx(whoosh_scores(searcher, query))
+
+
+def test_searchers_of_one_index_version_share_their_postings(tmp_path):
+    index = build_fixture_index(tmp_path)
+    ix = open_index(index)
+    with open_searcher(ix) as one, open_searcher(ix) as other:
+        assert one is not other
+        postings = TermScores(one).term("body", "kidney")
+        assert len(postings[0]) > 0
+        assert TermScores(other).term("body", "kidney") is postings
+    with ix.writer() as writer:
+        writer.delete_by_term("article", "kidney-stones")
+    with open_searcher(ix) as newer:
+        assert len(TermScores(newer).term("body", "kidney")[0]) < len(postings[0])
 
 
 def test_proximity_bonus_is_whooshs_phrase_score_for_the_candidates(searcher):

@@ -154,8 +154,10 @@ class TermScores:
             if not local:
                 continue
             matcher = leaf.reader().postings(fieldname, text)
+            if isinstance(matcher, FilterMatcher):  # deleted documents are never candidates
+                matcher = matcher.child
             for docnum in local:
-                matcher.skip_to(docnum)
+                _seek(matcher, docnum)
                 found[docnum + offset] = frozenset(matcher.value_as("positions"))
 
     def _add(self, query: Q.Query, found: dict[int, float], factor: float) -> None:
@@ -249,6 +251,19 @@ def _blocks(matcher):
             weights.append(matcher.weight())
             matcher.next()
         yield _alive(ids, weights, deleted)
+
+
+def _seek(matcher, docnum: int) -> None:
+    """Move a segment's matcher to docnum, which it holds, at or after where it is."""
+    if not isinstance(matcher, W3LeafMatcher):
+        matcher.skip_to(docnum)
+        return
+    # Whoosh's skip_to steps through a block a posting at a time; a block's ids are sorted.
+    if docnum > matcher.block_max_id():
+        matcher._skip_to_block(lambda: docnum > matcher.block_max_id())
+    if matcher._ids is None:
+        matcher._read_ids()
+    matcher._i = bisect_left(matcher._ids, docnum, matcher._i)
 
 
 def _alive(ids, weights, deleted) -> tuple[list[int], list[float]]:

@@ -53,9 +53,9 @@ def edit_distance(a: str, b: str) -> int:
     return OSA.distance(a, b)
 
 
+@per_version(100_000)
 def frequency(reader, term: str) -> int:
-    """How many documents have term in any text field (an upper bound: one per field); reader may
-    be a searcher too."""
+    """How many documents have term in any text field (an upper bound: one per field)."""
     return max(reader.doc_frequency(field, term) for field in FIELDS)
 
 
@@ -80,7 +80,9 @@ def _correct(reader, word: str) -> Correction | None:
             candidates = _near(_vocabulary(reader), probe, limit)
     if not candidates:
         return None
-    term = min(candidates, key=lambda c: (candidates[c], -frequency(reader, c), c))
+    closest = min(candidates.values())
+    nearest = [candidate for candidate, edits in candidates.items() if edits == closest]
+    term = min(nearest, key=lambda candidate: (-frequency(reader, candidate), candidate))
     return Correction(word, term, candidates[term], frequency(reader, term))
 
 
@@ -98,9 +100,12 @@ def _near(vocabulary: dict[tuple[str, int], list[str]], word: str, limit: int) -
 @per_version()
 def _vocabulary(reader) -> dict[tuple[str, int], list[str]]:
     """The vocabulary's terms by first letter and length, for one version of the index."""
+    terms: set[str] = set()
+    # Segment by segment: Whoosh merges segments' term lists one term at a time in Python.
+    for leaf, _ in reader.leaf_readers():
+        terms.update(raw.decode("utf-8") for raw in leaf.lexicon(VOCABULARY))
     groups: dict[tuple[str, int], list[str]] = {}
-    for raw in reader.lexicon(VOCABULARY):
-        term = raw.decode("utf-8")
+    for term in sorted(terms):
         groups.setdefault((term[0], len(term)), []).append(term)
     return groups
 

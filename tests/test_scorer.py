@@ -13,7 +13,7 @@ from whoosh.filedb.filestore import RamStorage
 from pipeline.analysis import text_analyzer
 from pipeline.index import open_index
 from pipeline.query import RANKING, Proximity, parse_query, plan, proximities
-from pipeline.scorer import KeptPostings, TermScores, best
+from pipeline.scorer import KeptPostings, TermScores, best, field_lengths
 from pipeline.search import open_searcher
 
 from .search_fixture import build_fixture_index
@@ -145,3 +145,13 @@ def test_adjacent_arabic_words_get_their_own_proximity_weight():
     assert per_field_weights(english) == pytest.approx([0.3] * 3)
     assert per_field_weights(arabic) == pytest.approx([0.1] * 3)
     assert proximities(arabic, weights, dataclasses.replace(ranking, arabic_proximity=0)) == ()
+
+
+def test_field_lengths_are_whooshs_for_every_document(searcher):
+    for leaf, _ in searcher.reader().leaf_readers():
+        for field in ("title", "heading", "body"):
+            lengths = field_lengths(leaf, field)
+            assert len(lengths) == leaf.doc_count_all()
+            assert all(lengths[docnum] == (leaf.doc_field_length(docnum, field) or 0)
+                       for docnum in range(leaf.doc_count_all()))
+            assert any(lengths)

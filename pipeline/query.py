@@ -149,6 +149,7 @@ class ScriptBM25F(scoring.BM25F):
         return math.log(max(total, frequency + 1) / (frequency + 1)) + 1
 
     def __eq__(self, other) -> bool:
+        """Equal settings score alike, so searchers with equal weightings share kept postings."""
         return type(other) is type(self) and self._key() == other._key()
 
     def __hash__(self) -> int:

@@ -21,7 +21,6 @@ from .versions import per_version
 FIELDS = ("title", "heading", "body")
 # Corrections come from the body's vocabulary, which holds nearly every word of titles and headings.
 VOCABULARY = "body"
-# The first letter is rarely the mistyped one, and requiring it makes the search much cheaper.
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,8 @@ def _correct(reader, word: str) -> Correction | None:
 
 
 def _near(vocabulary: dict[tuple[str, int], list[str]], word: str, limit: int) -> dict[str, int]:
-    """The terms at most limit edits from word that start with its letter (term → edits)."""
+    """The terms at most limit edits from word that start with its letter (term → edits): the
+    first letter is rarely the mistyped one, and requiring it makes the search much cheaper."""
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 

@@ -36,10 +36,6 @@ _TOC_FILE = re.compile(rf"_{re.escape(INDEX_NAME)}_([0-9]+)\.toc")
 # Memory for postings in each writer before Whoosh sorts them to a temporary run on disk (MB):
 # fewer runs mean less merging at commit, within the ingest's memory budget.
 POOL_MB = 192
-# Segments stay as separate files rather than Whoosh's default compound file: a searcher maps
-# those, where a compound file's parts are copied into memory on every open (a new `pipeline
-# search` process took 0.2 s longer and 60 MB more), and ingest skips assembling them.
-COMPOUND = False
 
 
 def make_schema() -> Schema:
@@ -130,10 +126,10 @@ def open_index(index_dir: Path):
     """Open the index for searching, or explain how to build it."""
     if not exists(index_dir):
         raise IndexingError(f"no index at {index_dir}; run `pipeline ingest` first")
-    from .storage import MappedStorage
+    from whoosh import index as whoosh_index
 
     try:
-        return MappedStorage(str(index_dir)).open_index(INDEX_NAME)
+        return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
     except (OSError, EOFError, ValueError) as error:
         raise IndexingError(f"cannot open the index at {index_dir}: {error}", index_dir,
                             hint="run `pipeline ingest` to rebuild it") from None
@@ -143,12 +139,12 @@ def open_or_create(index_dir: Path):
     """Open the index for writing, creating it (and its folder) when there is none."""
     if generation(index_dir) >= 0:
         return open_index(index_dir)
-    from .storage import MappedStorage
+    from whoosh import index as whoosh_index
 
     index_dir.mkdir(parents=True, exist_ok=True)
     # A manifest left from an index that is gone would describe documents this one does not have.
     (index_dir / MANIFEST_NAME).unlink(missing_ok=True)
-    return MappedStorage(str(index_dir)).create_index(make_schema(), indexname=INDEX_NAME)
+    return whoosh_index.create_in(str(index_dir), make_schema(), indexname=INDEX_NAME)
 
 
 def indexed_articles(ix) -> dict[str, IndexedArticle]:
@@ -229,7 +225,7 @@ class IndexWriter:
         from whoosh.index import LockError
 
         try:
-            self._writer = ix.writer(timeout=timeout, delay=0.25, limitmb=POOL_MB, compound=COMPOUND)
+            self._writer = ix.writer(timeout=timeout, delay=0.25, limitmb=POOL_MB)
         except LockError:
             raise IndexingError(f"the index at {ix.storage.folder} is locked by another ingest",
                                 ix.storage.folder, hint="wait for it to finish, then run again") from None
@@ -297,7 +293,7 @@ class SegmentBuilder:
     def __init__(self, ix):
         from whoosh.writing import SegmentWriter
 
-        self._writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB, compound=COMPOUND)
+        self._writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB)
         self.sections = 0
         self.by_locale: dict[str, int] = {}
 

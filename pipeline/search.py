@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from .index import document_key, open_index
 from .localize import FALLBACK, SOURCE
 from .query import RANKING, plan
-from .scorer import best, term_scores
+from .scorer import best, column_bytes, term_scores
 from .snippet import make_snippet
 from .versions import per_version
 
@@ -127,30 +126,17 @@ RESCORE_DEPTH = 30
 
 
 def _sections(reader, docnums) -> int:
-    """How many sections the documents are versions of (a section counts once in any locale).
-
-    A document's section is read from the group column once per version of the index and
-    remembered (a column lookup costs 2 µs; reading a whole column up front would cost a one-off
-    search more than it saves), each thread reading with its own reader.
-    """
-    known = _groups(reader)
-    missing = [docnum for docnum in docnums if docnum not in known]
-    if missing:
-        column = _group_column(reader)
-        known.update((docnum, column[docnum]) for docnum in missing)
-    return len({known[docnum] for docnum in docnums})
+    """How many sections the documents are versions of (a section counts once in any locale)."""
+    return len(set(map(_groups(reader).__getitem__, docnums)))
 
 
 @per_version()
-def _groups(reader) -> dict[int, str]:
-    """The sections of a version of the index's documents, as far as read (see _sections)."""
-    return {}
-
-
-@lru_cache(maxsize=16)
-def _group_column(reader):
-    """A reader's group column."""
-    return reader.column_reader("group")
+def _groups(reader) -> list[bytes]:
+    """The section of every document of a version of the index (its group column, read whole)."""
+    groups: list[bytes] = []
+    for leaf, _ in reader.leaf_readers():
+        groups += column_bytes(leaf, "group")
+    return groups
 
 
 @per_version()

@@ -13,7 +13,7 @@ from whoosh.filedb.filestore import RamStorage
 from pipeline.analysis import text_analyzer
 from pipeline.index import open_index
 from pipeline.query import RANKING, Proximity, parse_query, plan, proximities
-from pipeline.scorer import KeptPostings, TermScores, best, field_lengths
+from pipeline.scorer import KeptPostings, TermScores, best, column_bytes, field_lengths
 from pipeline.search import open_searcher
 
 from .search_fixture import build_fixture_index
@@ -105,6 +105,31 @@ def test_proximity_needs_the_words_in_order_and_near():
     assert boosted == {0, 3}  # adjacent, or one word between; not reversed, not two words apart
 
 
+@pytest.mark.parametrize("words", [["kidney", "stone"], ["chronic", "kidney", "diseas"], ["bye", "bye"],
+                                   ["stone", "kidney"], ["kidney", "absent"]])
+def test_phrases_are_whooshs_words_in_order_and_adjacent(words):
+    storage = RamStorage()
+    ix = storage.create_index(Schema(id=ID(stored=True), body=TEXT(analyzer=text_analyzer())))
+    with ix.writer() as writer:
+        for body in ["kidney stone", "stone kidney", "kidney big stone", "kidney kidney stone stone",
+                     "chronic kidney disease and kidney stones", "chronic disease of the kidney",
+                     "bye bye", "bye now, bye"]:
+            writer.add_document(id=body, body=body)
+    query = Q.Phrase("body", words, boost=1.5)
+    with ix.searcher(weighting=RANKING.weighting()) as searcher:
+        expected = whoosh_scores(searcher, query)
+        found = TermScores(searcher).scores(query)
+        assert found == pytest.approx(expected, rel=1e-9)
+        matched = {searcher.stored_fields(docnum)["id"] for docnum in found}
+    assert matched == {
+        "kidney stone": {"kidney stone", "kidney kidney stone stone", "chronic kidney disease and kidney stones"},
+        "chronic kidney diseas": {"chronic kidney disease and kidney stones"},
+        "bye bye": {"bye bye"},
+        "stone kidney": {"stone kidney"},
+        "kidney absent": set(),
+    }[" ".join(words)]
+
+
 def test_deleted_documents_and_several_segments():
     storage = RamStorage()
     ix = storage.create_index(Schema(id=ID(stored=True, unique=True), body=TEXT(analyzer=text_analyzer())))
@@ -145,6 +170,14 @@ def test_adjacent_arabic_words_get_their_own_proximity_weight():
     assert per_field_weights(english) == pytest.approx([0.3] * 3)
     assert per_field_weights(arabic) == pytest.approx([0.1] * 3)
     assert proximities(arabic, weights, dataclasses.replace(ranking, arabic_proximity=0)) == ()
+
+
+def test_column_bytes_are_whooshs_column_values(searcher):
+    for leaf, _ in searcher.reader().leaf_readers():
+        column = leaf.column_reader("group", translate=False)
+        values = column_bytes(leaf, "group")
+        assert values == [column[docnum] for docnum in range(leaf.doc_count_all())]
+        assert all(b"#" in value for value in values)
 
 
 def test_field_lengths_are_whooshs_for_every_document(searcher):

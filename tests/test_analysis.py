@@ -14,7 +14,9 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import QueryParser
 
-from pipeline.analysis import AR_STOP_WORDS, analyze, normalize_arabic, term_spans, text_analyzer
+from pipeline import analysis
+from pipeline.analysis import (AR_STOP_WORDS, TOKEN_PATTERN, analyze, normalize_arabic, term_spans,
+                               text_analyzer)
 
 FATHA, DAMMA, KASRA, SHADDA, SUKUN, TANWIN = "\u064e", "\u064f", "\u0650", "\u0651", "\u0652", "\u064b"
 
@@ -302,6 +304,20 @@ def test_analyze_never_raises_and_offsets_cover_text(text):
 def test_highlight_mode_never_raises(text):
     for t in text_analyzer()(text, positions=True, chars=True, removestops=False, mode="index"):
         assert text[t.startchar:t.endchar]
+
+
+# The tokenizer's word pattern as first written, without the quick path through ASCII runs.
+_PLAIN_PART = (rf"{analysis._OTHER_LETTER}(?:[{analysis._IGNORABLE}]*+"
+               rf"(?:{analysis._OTHER_LETTER}|[{analysis._LATIN_MARK}{analysis._DIGIT}]))*+")
+_PLAIN_TOKENS = re.compile(rf"{analysis._AR_WORD}|{analysis._NUMBER}|"
+                           rf"{_PLAIN_PART}(?:['\u2019]{_PLAIN_PART})*(?:\+\+|#)?")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from(_INTERESTING), st.sampled_from("ab9Z_ "),
+                                  st.characters()), max_size=60))
+def test_tokens_are_the_plain_patterns(text):
+    assert [m.span() for m in TOKEN_PATTERN.finditer(text)] == [m.span() for m in _PLAIN_TOKENS.finditer(text)]
 
 
 @settings(max_examples=300, deadline=None)

@@ -16,7 +16,10 @@ import heapq
 import threading
 from array import array
 from bisect import bisect_left
+from collections.abc import Set
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import ge
 
 from whoosh import query as Q
 from whoosh.columns import VarBytesColumn
@@ -25,6 +28,9 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
 from .versions import version
+
+# Scores summed in another order may differ in the last bits: bounds are compared with room to spare.
+_MARGIN = 1 + 1e-9
 
 # How many postings a version of the index keeps scored (12 bytes each); the least recently used
 # terms go first. The shared corpus's questions touch about 2,700 postings each.
@@ -39,21 +45,21 @@ class KeptPostings:
         self.budget = budget
         self.count = 0  # postings kept
         # (field, term) or (field, phrase's words) -> postings, the most recently used last
-        self.terms: dict[tuple[str, str | tuple[str, ...]], tuple[array, array]] = {}
+        self.terms: dict[tuple[str, str | tuple[str, ...]], tuple[array, array, float]] = {}
         # Filled without the lock: whoever writes an entry first, the value is the same.
         self.frequencies: dict[tuple[str, str], tuple[int, ...]] = {}
         self.lengths: dict[tuple[int, str], list[int]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> tuple[array, array] | None:
-        """A term's or phrase's kept postings, or None."""
+    def get(self, key: tuple) -> tuple[array, array, float] | None:
+        """A term's or phrase's kept postings (document numbers, scores, the highest score), or None."""
         with self._lock:
             postings = self.terms.pop(key, None)
             if postings is not None:
                 self.terms[key] = postings
             return postings
 
-    def keep(self, key: tuple, postings: tuple[array, array]) -> None:
+    def keep(self, key: tuple, postings: tuple[array, array, float]) -> None:
         """Keep a term's or phrase's postings, forgetting the least recently used terms past the budget."""
         with self._lock:
             if key in self.terms:
@@ -79,20 +85,21 @@ class TermScores:
 
     def term(self, fieldname: str, text: str) -> tuple[array, array]:
         """The document numbers holding a term in a field, and the term's score in each."""
-        key = (fieldname, text)
-        postings = self._kept.get(key)
-        if postings is None:
-            postings = self._read(fieldname, text)
-            self._kept.keep(key, postings)
-        return postings
+        return self._postings((fieldname, text))[:2]
 
     def phrase(self, fieldname: str, words: tuple[str, ...]) -> tuple[array, array]:
         """The document numbers holding the words one after another in a field, and the phrase's
         score in each: the sum of the words' scores there, as Whoosh's Phrase scores it."""
-        key = (fieldname, words)
+        return self._postings((fieldname, words))[:2]
+
+    def _postings(self, key: tuple) -> tuple[array, array, float]:
+        """A term's or phrase's kept postings and their highest score, read on first use."""
         postings = self._kept.get(key)
         if postings is None:
-            postings = self._read_phrase(fieldname, words)
+            fieldname, text = key
+            docnums, scores = (self._read(fieldname, text) if isinstance(text, str)
+                               else self._read_phrase(fieldname, text))
+            postings = (docnums, scores, max(scores, default=0.0))
             self._kept.keep(key, postings)
         return postings
 
@@ -141,6 +148,73 @@ class TermScores:
         found: dict[int, float] = {}
         self._add(query, found, 1.0)
         return found
+
+    def top(self, query: Q.Query, count: int) -> tuple[list[tuple[float, int]], Set[int]]:
+        """The count best documents for query, best(self.scores(query), count), and every document
+        the query matches.
+
+        A query that sums terms and phrases (an Or of them, as build_query makes without quoted
+        phrases) is scored by MaxScore (Turtle and Flood, 1995): the clauses that can add most
+        are summed first; once the others together cannot lift a document past the count-th
+        best score so far, they are only looked up for the documents still in reach. The common
+        words of a question, in thousands of documents each, are then rarely summed in full.
+        """
+        clauses = self._clauses(query, 1.0)
+        if clauses is None or len(clauses) < 2:
+            found = self.scores(query)
+            return best(found, count), found.keys()
+        clauses.sort(key=lambda clause: clause[2], reverse=True)
+        matched = set().union(*(docnums for docnums, _, _, _ in clauses))
+        found: dict[int, float] = {}
+        least = 0.0  # the count-th best score so far: the best can only be higher
+        checked = float("inf")  # what the clauses left could add when least was taken
+        for done, (docnums, scores, _, factor) in enumerate(clauses):
+            left = sum(bound for _, _, bound, _ in clauses[done:])  # the most they can add
+            if len(found) >= count and left <= checked / 2:
+                least, checked = heapq.nlargest(count, found.values())[-1], left
+            if left * _MARGIN < least:  # no document outside found can reach the best
+                return best(self._finish(found, clauses[done:], left, least), count), matched
+            _add_postings((docnums, scores), found, factor)
+        return best(found, count), matched
+
+    @staticmethod
+    def _finish(found: dict[int, float], rest: list, left: float, least: float) -> dict[int, float]:
+        """The full scores of the documents of found that the rest of the clauses (adding at most
+        left) can lift to least or above."""
+        reach = least - left * _MARGIN
+        candidates = sorted(compress(found, map(ge, found.values(), repeat(reach))))
+        if len(candidates) * len(rest) > sum(len(docnums) for docnums, _, _, _ in rest):
+            for docnums, scores, _, factor in rest:  # looking up costs more than adding
+                _add_postings((docnums, scores), found, factor)
+            return found
+        final = {docnum: found[docnum] for docnum in candidates}
+        for docnums, scores, _, factor in rest:
+            i, size = 0, len(docnums)
+            for docnum in candidates:
+                i = bisect_left(docnums, docnum, i)
+                if i < size and docnums[i] == docnum:
+                    final[docnum] += scores[i] * factor
+        return final
+
+    def _clauses(self, query: Q.Query, factor: float) -> list[tuple[array, array, float, float]] | None:
+        """A query that sums terms and phrases as (docnums, scores, the most it adds, factor) for
+        each, or None for any other query."""
+        if isinstance(query, Q.Term):
+            docnums, scores, highest = self._postings((query.fieldname, query.text))
+        elif isinstance(query, Q.Phrase) and query.slop == 1:
+            docnums, scores, highest = self._postings((query.fieldname, tuple(query.words)))
+        elif isinstance(query, Q.Or):
+            clauses = []
+            for sub in query.subqueries:
+                found = self._clauses(sub, factor * query.boost)
+                if found is None:
+                    return None
+                clauses += found
+            return clauses
+        else:
+            return None
+        factor *= query.boost
+        return [(docnums, scores, highest * factor, factor)] if factor > 0 else None
 
     def rescore(self, top: list[tuple[float, int]], bonuses) -> list[tuple[float, int]]:
         """Add proximity bonuses (query.Proximity) to (score, docnum) candidates, best first.

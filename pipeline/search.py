@@ -8,7 +8,7 @@ from pathlib import Path
 from .index import document_key, open_index
 from .localize import FALLBACK, SOURCE
 from .query import RANKING, plan
-from .scorer import best, column_bytes, term_scores
+from .scorer import column_bytes, term_scores
 from .snippet import make_snippet
 from .versions import per_version
 
@@ -96,9 +96,9 @@ def search_with(searcher, text: str, lang: str | None = None, limit: int = 10) -
     locales = _locales(searcher.reader())
     depth = limit * max(1, len(locales))
     scorer = term_scores(searcher)
-    found = scorer.scores(planned.query)
-    total = _sections(searcher.reader(), found)
-    ranked = scorer.rescore(best(found, max(depth, RESCORE_DEPTH)), planned.bonuses)
+    top, matched = scorer.top(planned.query, max(depth, RESCORE_DEPTH))
+    total = _sections(searcher.reader(), matched)
+    ranked = scorer.rescore(top, planned.bonuses)
     hits: list[Hit] = []
     seen: set[str] = set()
     for score, docnum in ranked:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import collectors
 from whoosh import query as Q
 from whoosh.fields import ID, TEXT, Schema
@@ -70,11 +72,71 @@ def test_searchers_of_one_index_version_share_their_postings(tmp_path):
         assert one is not other
         postings = TermScores(one).term("body", "kidney")
         assert len(postings[0]) > 0
-        assert TermScores(other).term("body", "kidney") is postings
+        assert all(shared is kept for shared, kept in zip(TermScores(other).term("body", "kidney"), postings))
     with ix.writer() as writer:
         writer.delete_by_term("article", "kidney-stones")
     with open_searcher(ix) as newer:
         assert len(TermScores(newer).term("body", "kidney")[0]) < len(postings[0])
+
+
+@pytest.mark.parametrize("text", QUERIES)
+@pytest.mark.parametrize("count", [1, 3, 10, 30])
+def test_top_is_the_best_of_every_score(searcher, text, count):
+    query = plan(text, searcher).query
+    scores = TermScores(searcher)
+    found = scores.scores(query)
+    top, matched = scores.top(query, count)
+    _assert_same_ranking(top, best(found, count))
+    assert set(matched) == found.keys()
+
+
+def _assert_same_ranking(found: list[tuple[float, int]], expected: list[tuple[float, int]]) -> None:
+    assert [docnum for _, docnum in found] == [docnum for _, docnum in expected]
+    assert [score for score, _ in found] == pytest.approx([score for score, _ in expected], rel=1e-9)
+
+
+def _words_index(bodies: list[str]):
+    ix = RamStorage().create_index(Schema(id=ID(stored=True), body=TEXT(analyzer=text_analyzer())))
+    with ix.writer() as writer:
+        for number, body in enumerate(bodies):
+            writer.add_document(id=str(number), body=body)
+    return ix
+
+
+def test_top_stops_summing_words_that_cannot_change_the_best(monkeypatch):
+    # "fever" and "report" are in every document and add little; "malaria" is in three and adds much.
+    bodies = [f"fever report {number}" for number in range(300)] + ["malaria fever"] * 3
+    finish, finished = TermScores._finish, []
+
+    def spy(*args):
+        finished.append(args)
+        return finish(*args)
+
+    monkeypatch.setattr(TermScores, "_finish", staticmethod(spy))
+    query = Q.Or([Q.Term("body", "malaria", boost=2.0), Q.Term("body", "fever"), Q.Term("body", "report")])
+    with _words_index(bodies).searcher(weighting=RANKING.weighting()) as searcher:
+        scores = TermScores(searcher)
+        top, matched = scores.top(query, 2)
+        assert finished  # the common words were looked up, not summed
+        _assert_same_ranking(top, best(scores.scores(query), 2))
+        assert len(matched) == 303
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from("alpha beta gamma delta omega sigma kappa zeta".split()),
+                         min_size=1, max_size=8), min_size=1, max_size=40),
+       st.lists(st.tuples(st.sampled_from("alpha beta gamma delta omega sigma kappa zeta".split()),
+                          st.floats(0.1, 4.0)), min_size=2, max_size=6),
+       st.integers(1, 6))
+def test_top_is_the_best_of_every_score_for_any_words(bodies, terms, count):
+    query = Q.Or([Q.Term("body", word, boost=boost) for word, boost in terms])
+    with _words_index([" ".join(words) for words in bodies]).searcher(weighting=RANKING.weighting()) as searcher:
+        # Postings kept apart: Hypothesis seeds `random`, so every example's segment has the same id.
+        scores = TermScores(searcher, KeptPostings())
+        found = scores.scores(query)
+        top, matched = scores.top(query, count)
+        _assert_same_ranking(top, best(found, count))
+        assert set(matched) == found.keys()
 
 
 def test_proximity_bonus_is_whooshs_phrase_score_for_the_candidates(searcher):

@@ -48,7 +48,8 @@ class KeptPostings:
         self.terms: dict[tuple[str, str | tuple[str, ...]], tuple[array, array, float]] = {}
         # Filled without the lock: whoever writes an entry first, the value is the same.
         self.frequencies: dict[tuple[str, str], tuple[int, ...]] = {}
-        self.lengths: dict[tuple[int, str], list[int]] = {}
+        # (segment number, field, B, K1) -> BM25's length part for each document of the segment
+        self.norms: dict[tuple[int, str, float, float], array] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple) -> tuple[array, array, float] | None:
@@ -307,14 +308,17 @@ class TermScores:
             if not frequencies[number]:
                 continue
             reader = leaf.reader()
-            lengths = self._kept.lengths.get((number, fieldname))
-            if lengths is None:
-                lengths = self._kept.lengths[number, fieldname] = field_lengths(reader, fieldname)
+            # scoring.bm25 written out (a call per posting costs a third of the reading), its
+            # length part computed once per document
+            key = (number, fieldname, b, k1)
+            norms = self._kept.norms.get(key)
+            if norms is None:
+                norms = self._kept.norms[key] = array("d", [k1 * ((1 - b) + b * length / avgfl)
+                                                            for length in field_lengths(reader, fieldname)])
+            k1_plus_1 = k1 + 1
             for ids, weights in _blocks(reader.postings(fieldname, text)):
-                docnums.extend([docnum + offset for docnum in ids])
-                # scoring.bm25, written out (a call per posting costs a third of the reading)
-                scores.extend([idf * ((weight * (k1 + 1))
-                                      / (weight + k1 * ((1 - b) + b * lengths[docnum] / avgfl)))
+                docnums.extend([docnum + offset for docnum in ids] if offset else ids)
+                scores.extend([idf * ((weight * k1_plus_1) / (weight + norms[docnum]))
                                for docnum, weight in zip(ids, weights)])
         return docnums, scores
 

@@ -366,6 +366,10 @@ def _classify(raw: str) -> tuple[str | None, str | None]:
 @lru_cache(maxsize=200_000)
 def _token_terms(raw: str) -> tuple[str | None, str | None]:
     """Return (term, stem) for a raw token; both None for a stop word."""
+    if raw.isascii() and raw.isalpha() and raw[1:].islower():
+        # Most words (kidney, Kidney): nothing to strip or fold, and not an abbreviation.
+        term = raw.lower()
+        return (None, None) if term in EN_STOP_WORDS else (term, english_stem(term))
     term, script = _classify(raw)
     if script == "ar":
         return term, arabic_light_stem(term)

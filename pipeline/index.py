@@ -128,6 +128,9 @@ def open_index(index_dir: Path):
         raise IndexingError(f"no index at {index_dir}; run `pipeline ingest` first")
     from whoosh import index as whoosh_index
 
+    from .mapped import read_in_place
+
+    read_in_place()
     try:
         return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
     except (OSError, EOFError, ValueError) as error:

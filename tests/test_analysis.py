@@ -320,6 +320,14 @@ def test_tokens_are_the_plain_patterns(text):
     assert [m.span() for m in TOKEN_PATTERN.finditer(text)] == [m.span() for m in _PLAIN_TOKENS.finditer(text)]
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.from_regex(r"[A-Za-z]{1,14}", fullmatch=True) | st.sampled_from(["The", "And", "Kidney", "a", "I", "Is"]))
+def test_plain_words_are_analysed_as_any_word(raw):
+    term, script = analysis._classify(raw)
+    stem = analysis.english_stem(term) if script == "en" else term
+    assert analysis._token_terms(raw) == (term, stem)
+
+
 @settings(max_examples=300, deadline=None)
 @given(_TEXT)
 def test_term_spans_are_the_analyzers_terms_and_offsets(text):

@@ -62,7 +62,8 @@ _NUMBER = rf"{_NUMBER_PART}(?:(?:[.\u066b\u066c]|,(?=[{_DIGIT}]{{3}}(?![{_DIGIT}
 # B12, HbA1c, Crohn's, C++, C#: letters then letters/digits, an inner apostrophe, a ++ or # tail.
 # (The run of ASCII letters and digits is only a quicker way through most words: those characters
 # are all letters or digits, so the words matched are the same.)
-_OTHER_PART = rf"{_OTHER_LETTER}(?:[a-zA-Z0-9]++|[{_IGNORABLE}]*+(?:{_OTHER_LETTER}|[{_LATIN_MARK}{_DIGIT}]))*+"
+_OTHER_PART = (rf"{_OTHER_LETTER}(?:[a-zA-Z0-9]++"
+               rf"|[{_IGNORABLE}]*+(?:{_OTHER_LETTER}|[{_LATIN_MARK}{_DIGIT}]))*+")
 _OTHER_WORD = rf"{_OTHER_PART}(?:['\u2019]{_OTHER_PART})*(?:\+\+|#)?"
 
 TOKEN_PATTERN = re.compile(rf"(?P<ar>{_AR_WORD})|(?P<num>{_NUMBER})|(?P<word>{_OTHER_WORD})")

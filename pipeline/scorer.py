@@ -4,8 +4,9 @@ Whoosh scores a query document by document through a tree of matchers, in Python
 question makes dozens of clauses (each word in three fields, corrections, synonyms, root
 families), and walking them was most of a search's time. Here a term's postings are read once
 per version of the index, a block at a time, and scored with the searcher's own weighting into
-two arrays (document numbers, scores). A query is then one addition per posting, and the terms
-later queries share (the common words of a language) are not read again.
+two arrays (document numbers, scores). A query is then one addition per posting (fewer with
+MaxScore: TermScores.top), and the terms later queries share (the common words of a language)
+are not read again. A phrase is read the same way, from its words' postings and positions.
 
 Scores are the ones Whoosh gives for the same query; the tests compare the two.
 """

@@ -21,7 +21,8 @@ class MappedFile(BufferFile):
     def __init__(self, buf: memoryview, name: str | None = None, onclose=None):
         super().__init__(b"", name=name, onclose=onclose)
         self._buf = buf  # BufferFile reads its get_* through it
-        self.file = _MemoryReader(buf)  # and its read_* through this
+        # and its read_* through this (buffered in C: a block header is a few small reads)
+        self.file = io.BufferedReader(_MemoryReader(buf))
 
 
 class _MemoryReader(io.RawIOBase):

@@ -19,7 +19,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Set
 from functools import lru_cache
-from itertools import compress, repeat
+from itertools import accumulate, compress, repeat
 from operator import ge
 
 from whoosh import query as Q
@@ -170,8 +170,10 @@ class TermScores:
         found: dict[int, float] = {}
         least = 0.0  # the count-th best score so far: the best can only be higher
         checked = float("inf")  # what the clauses left could add when least was taken
+        # What the clauses from each one on can add at most.
+        lefts = list(accumulate(bound for _, _, bound, _ in reversed(clauses)))[::-1]
         for done, (docnums, scores, _, factor) in enumerate(clauses):
-            left = sum(bound for _, _, bound, _ in clauses[done:])  # the most they can add
+            left = lefts[done]
             if len(found) >= count and left <= checked / 2:
                 least, checked = heapq.nlargest(count, found.values())[-1], left
             if left * _MARGIN < least:  # no document outside found can reach the best

@@ -6,10 +6,11 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from babel.messages import catalog as babel_catalog
 from babel.messages.pofile import read_po
 
-from pipeline.catalog import (FUZZY_NOTE, build_template, parse_catalogue, read_catalogue, render,
-                              source_messages, template_path, write_file)
+from pipeline.catalog import (FUZZY_NOTE, build_template, merge, new_catalogue, parse_catalogue,
+                              read_catalogue, render, source_messages, template_path, write_file)
 from pipeline.config import Config
 from pipeline.errors import CatalogError
 from pipeline.locales import catalogue_locales, init_locale, update
@@ -210,6 +211,24 @@ def test_edited_paragraph_keeps_its_translation_as_fuzzy_with_previous_msgid(tre
     assert '#| msgid "Most stones smaller than 5 mm pass on their own."' in text
     msgfmt(po(tree))
     golden_text("stones-edited.ar.po", text)
+
+
+def test_untranslated_catalogues_are_merged_without_difflib(tree, monkeypatch):
+    def no_difflib(*args):
+        raise AssertionError("fuzzy matching with nothing to match")
+
+    template = read_catalogue(template_path(tree.locales, "stones"))
+    monkeypatch.setattr(babel_catalog, "get_close_matches", no_difflib)
+    catalogue = new_catalogue(template, "fr", NOW)
+    assert [m.id for m in catalogue if m.id] == [m.id for m in template if m.id]
+    edited = read_catalogue(template_path(tree.locales, "stones"))
+    edited.add("A paragraph the catalogue lacks.")
+    merge(catalogue, edited)  # still nothing translated: no fuzzy candidate
+    assert catalogue.get("A paragraph the catalogue lacks.") is not None
+    catalogue.get(next(m.id for m in template if m.id)).string = "traduit"
+    edited.add("Another paragraph.")
+    with pytest.raises(AssertionError, match="nothing to match"):
+        merge(catalogue, edited)  # now a candidate: Babel's fuzzy matching runs
 
 
 def test_fuzzy_message_keeps_previous_msgid_across_later_merges(tree):

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Bump when the schema or analysis changes: an index under an older name is rebuilt from sources.
-INDEX_NAME = "sections_v4"
+INDEX_NAME = "sections_v5"
 # {"index": INDEX_NAME, "generation": N, "articles": {article id: state}}: the articles of
 # generation N of the index, written after its commit.
 MANIFEST_NAME = f"{INDEX_NAME}.articles.json"
@@ -43,8 +43,15 @@ def make_schema() -> Schema:
     from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
     from .analysis import text_analyzer
+    from .codec import ArrayPositions
 
     analyzer = text_analyzer()
+
+    def text() -> TEXT:
+        field = TEXT(analyzer=analyzer, stored=True)
+        field.format = ArrayPositions(field_boost=field.format.field_boost)
+        return field
+
     return Schema(
         key=ID(unique=True, stored=True),
         article=ID(stored=True),
@@ -58,9 +65,9 @@ def make_schema() -> Schema:
         fallbacks=STORED,
         # Hash of the source and its catalogues (locales.fingerprint): unchanged = skip.
         content_hash=ID(stored=True),
-        title=TEXT(analyzer=analyzer, stored=True),
-        heading=TEXT(analyzer=analyzer, stored=True),
-        body=TEXT(analyzer=analyzer, stored=True),
+        title=text(),
+        heading=text(),
+        body=text(),
         position=NUMERIC(stored=True),
         path=STORED,
         line=STORED,
@@ -227,8 +234,10 @@ class IndexWriter:
     def __init__(self, ix, timeout: float = 0.0):
         from whoosh.index import LockError
 
+        from .codec import ArrayCodec
+
         try:
-            self._writer = ix.writer(timeout=timeout, delay=0.25, limitmb=POOL_MB)
+            self._writer = ix.writer(timeout=timeout, delay=0.25, limitmb=POOL_MB, codec=ArrayCodec())
         except LockError:
             raise IndexingError(f"the index at {ix.storage.folder} is locked by another ingest",
                                 ix.storage.folder, hint="wait for it to finish, then run again") from None
@@ -296,7 +305,9 @@ class SegmentBuilder:
     def __init__(self, ix):
         from whoosh.writing import SegmentWriter
 
-        self._writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB)
+        from .codec import ArrayCodec
+
+        self._writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB, codec=ArrayCodec())
         self.sections = 0
         self.by_locale: dict[str, int] = {}
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from pipeline.config import Config
+from pipeline.codec import ArrayCodec
 from pipeline.index import INDEX_NAME, document_key, make_schema
 from pipeline.ingest import ingest
 
@@ -58,7 +59,7 @@ def build_translated_index(root: Path, documents: list[dict]) -> Path:
     folder = root / "index"
     folder.mkdir(parents=True)
     ix = whoosh_index.create_in(str(folder), schema, indexname=INDEX_NAME)
-    with ix.writer() as writer:
+    with ix.writer(codec=ArrayCodec()) as writer:
         for document in documents:
             fields = {"key": document_key(document["article"], document["section"], document["locale"]),
                       "group": f"{document['article']}#{document['section']}", "content_hash": "x",

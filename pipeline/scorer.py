@@ -315,9 +315,9 @@ class TermScores:
             # length part computed once per document
             key = (number, fieldname, b, k1)
             norms = self._kept.norms.get(key)
-            if norms is None:
-                norms = self._kept.norms[key] = array("d", [k1 * ((1 - b) + b * length / avgfl)
-                                                            for length in field_lengths(reader, fieldname)])
+            if norms is None:  # a length is one of 256 values: the part is worked out for each
+                part = [k1 * ((1 - b) + b * length / avgfl) for length in _LENGTHS]
+                norms = self._kept.norms[key] = array("d", map(part.__getitem__, length_bytes(reader, fieldname)))
             k1_plus_1 = k1 + 1
             for ids, weights in _blocks(reader.postings(fieldname, text)):
                 docnums.extend([docnum + offset for docnum in ids] if offset else ids)
@@ -372,16 +372,16 @@ def _blocks(matcher):
         yield _alive(ids, weights, deleted)
 
 
-def field_lengths(reader, fieldname: str) -> list[int]:
-    """The length of a field in every document of a segment, as Whoosh's BM25 reads it (one byte
-    per document, a rough length: reader.doc_field_length), read at once: a call per document
-    was half the time of a term's first read."""
+def length_bytes(reader, fieldname: str) -> bytes:
+    """The length of a field in every document of a segment, as Whoosh's BM25 reads it: one byte
+    per document (whoosh.util.numeric.length_to_byte, a rough length), read at once (a call per
+    document, reader.doc_field_length, was half the time of a term's first read)."""
     column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     count = reader.doc_count_all()
     if column is None:  # no document has the field
-        return [0] * count
+        return bytes(count)
     raw = column._dbfile.get(column._basepos, column._count) if column._count else b""
-    return [_LENGTHS[byte] for byte in raw[:count]] + [0] * (count - len(raw))
+    return raw[:count] + bytes(count - len(raw))
 
 
 _LENGTHS = [byte_to_length(byte) for byte in range(256)]

@@ -14,6 +14,7 @@ Scores are the ones Whoosh gives for the same query; the tests compare the two.
 from __future__ import annotations
 
 import heapq
+import sys
 import threading
 from array import array
 from bisect import bisect_left
@@ -23,7 +24,6 @@ from itertools import accumulate, compress, repeat
 from operator import ge
 
 from whoosh import query as Q
-from whoosh.columns import VarBytesColumn
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
@@ -387,14 +387,15 @@ def length_bytes(reader, fieldname: str) -> bytes:
 _LENGTHS = [byte_to_length(byte) for byte in range(256)]
 
 
-def column_bytes(reader, fieldname: str) -> list[bytes]:
-    """The value of a field's column (Whoosh's VarBytesColumn, untranslated) in every document
-    of a segment, read at once (reading a document's value costs 2 µs)."""
+def column_numbers(reader, fieldname: str) -> array:
+    """The value of a field's column of 64-bit numbers (NumericColumn("Q")) in every document of
+    a segment, read at once (reading a document's value costs 2 µs)."""
     column = reader.column_reader(fieldname, translate=False)
-    if not isinstance(column, VarBytesColumn.Reader):
-        return list(column)
-    raw = column._dbfile.get(column._basepos, sum(column._lengths))
-    return [raw[offset:offset + length] for offset, length in zip(column._offsets, column._lengths)]
+    count = reader.doc_count_all()
+    numbers = array("Q", column._dbfile.get(column._basepos, column._count * 8))
+    if sys.byteorder == "little":  # Whoosh writes them big-endian
+        numbers.byteswap()
+    return numbers + array("Q", bytes(8 * (count - len(numbers))))
 
 
 def _seek(matcher, docnum: int) -> None:

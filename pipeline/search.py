@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
 from .index import document_key, open_index
 from .localize import FALLBACK, SOURCE
 from .query import RANKING, plan
-from .scorer import column_bytes, term_scores
+from .scorer import column_numbers, term_scores
 from .snippet import make_snippet
 from .versions import per_version
 
@@ -131,11 +132,11 @@ def _sections(reader, docnums) -> int:
 
 
 @per_version()
-def _groups(reader) -> list[bytes]:
+def _groups(reader) -> array:
     """The section of every document of a version of the index (its group column, read whole)."""
-    groups: list[bytes] = []
+    groups = array("Q")
     for leaf, _ in reader.leaf_readers():
-        groups += column_bytes(leaf, "group")
+        groups += column_numbers(leaf, "group")
     return groups
 
 

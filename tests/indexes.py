@@ -9,7 +9,7 @@ from whoosh import index as whoosh_index
 
 from pipeline.config import Config
 from pipeline.codec import ArrayCodec
-from pipeline.index import INDEX_NAME, document_key, make_schema
+from pipeline.index import INDEX_NAME, document_key, group_number, make_schema
 from pipeline.ingest import ingest
 
 from .conftest import LOCALES, SOURCES
@@ -62,7 +62,7 @@ def build_translated_index(root: Path, documents: list[dict]) -> Path:
     with ix.writer(codec=ArrayCodec()) as writer:
         for document in documents:
             fields = {"key": document_key(document["article"], document["section"], document["locale"]),
-                      "group": f"{document['article']}#{document['section']}", "content_hash": "x",
+                      "group": group_number(document["article"], document["section"]), "content_hash": "x",
                       "path": f"sources/{document['article']}.txt", "line": 1, **document}
             writer.add_document(**fields)
     return folder

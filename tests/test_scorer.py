@@ -14,9 +14,9 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.util.numeric import byte_to_length
 
 from pipeline.analysis import text_analyzer
-from pipeline.index import open_index
+from pipeline.index import group_number, open_index
 from pipeline.query import RANKING, Proximity, parse_query, plan, proximities
-from pipeline.scorer import KeptPostings, TermScores, best, column_bytes, length_bytes
+from pipeline.scorer import KeptPostings, TermScores, best, column_numbers, length_bytes
 from pipeline.search import open_searcher
 
 from .search_fixture import build_fixture_index
@@ -235,12 +235,13 @@ def test_adjacent_arabic_words_get_their_own_proximity_weight():
     assert proximities(arabic, weights, dataclasses.replace(ranking, arabic_proximity=0)) == ()
 
 
-def test_column_bytes_are_whooshs_column_values(searcher):
+def test_column_numbers_are_whooshs_column_values(searcher):
     for leaf, _ in searcher.reader().leaf_readers():
-        column = leaf.column_reader("group", translate=False)
-        values = column_bytes(leaf, "group")
-        assert values == [column[docnum] for docnum in range(leaf.doc_count_all())]
-        assert all(b"#" in value for value in values)
+        column = leaf.column_reader("group")
+        values = column_numbers(leaf, "group")
+        assert list(values) == [column[docnum] for docnum in range(leaf.doc_count_all())]
+        assert list(values) == [group_number(fields["article"], fields["section"])
+                                for fields in leaf.all_stored_fields()]
 
 
 def test_length_bytes_are_whooshs_for_every_document(searcher):

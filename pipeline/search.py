@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from array import array
+from collections import Counter
+from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,18 +128,23 @@ def search_with(searcher, text: str, lang: str | None = None, limit: int = 10) -
 RESCORE_DEPTH = 30
 
 
-def _sections(reader, docnums) -> int:
+def _sections(reader, docnums: Set[int]) -> int:
     """How many sections the documents are versions of (a section counts once in any locale)."""
-    return len(set(map(_groups(reader).__getitem__, docnums)))
+    groups, shared = _groups(reader)
+    # Most sections have one document: only those that share theirs are looked up.
+    several = shared & docnums
+    return len(docnums) - len(several) + len(set(map(groups.__getitem__, several)))
 
 
 @per_version()
-def _groups(reader) -> array:
-    """The section of every document of a version of the index (its group column, read whole)."""
+def _groups(reader) -> tuple[array, frozenset[int]]:
+    """The section of every document of a version of the index (its group column, read whole),
+    and the documents whose section has another document (in another locale, or deleted)."""
     groups = array("Q")
     for leaf, _ in reader.leaf_readers():
         groups += column_numbers(leaf, "group")
-    return groups
+    counts = Counter(groups)
+    return groups, frozenset(docnum for docnum, group in enumerate(groups) if counts[group] > 1)
 
 
 @per_version()

@@ -9,11 +9,12 @@ import pytest
 
 from pipeline.analysis import analyze, is_arabic_term
 from pipeline.config import Config
-from pipeline.index import open_index
+from pipeline.index import document_key, group_number, open_index
 from pipeline.ingest import ingest
 from pipeline.query import parse_query, plan
 from pipeline.search import open_searcher, search_with
 
+from .indexes import build_translated_index
 from .search_fixture import build_fixture_index, run, search_json, sections, source_text
 
 SEED_SECTION = "what-does-an-interventional-radiologist-do"
@@ -195,6 +196,27 @@ def test_total_counts_every_matching_section_once(index, query):
         expected = {(fields["article"], fields["section"]) for fields in
                     map(searcher.stored_fields, searcher.docs_for_query(plan(query, searcher).query))}
         assert search_with(searcher, query, limit=1).total == len(expected) > 0
+
+
+def test_a_section_found_in_several_locales_or_reindexed_counts_once(tmp_path):
+    base = {"article": "stones", "title": "Kidney stones", "position": 0, "status": "source"}
+    index = build_translated_index(tmp_path, [
+        {**base, "section": "a", "locale": "en", "heading": "A", "body": "Kidney pain."},
+        {**base, "section": "a", "locale": "ar", "heading": "أ", "body": "ألم kidney."},
+        {**base, "section": "b", "locale": "en", "heading": "B", "body": "Kidney diet."},
+        {**base, "section": "c", "locale": "en", "heading": "C", "body": "Kidney tests."},
+    ])
+    ix = open_index(index)
+    with ix.writer() as writer:  # section c again: its first document is deleted, not gone
+        writer.delete_by_term("key", document_key("stones", "c", "en"))
+        writer.add_document(key=document_key("stones", "c", "en"), article="stones", section="c", locale="en",
+                            group=group_number("stones", "c"), title="Kidney stones", heading="C",
+                            body="Kidney tests again.", position=0, status="source", path="sources/stones.txt", line=1)
+    with open_searcher(open_index(index)) as searcher:
+        assert searcher.reader().doc_count() == 4
+        assert search_with(searcher, "kidney").total == 3
+        assert search_with(searcher, "pain").total == 1
+        assert search_with(searcher, "tests").total == 1
 
 
 def test_an_arabic_word_finds_other_words_of_its_root_below_itself(tmp_path):

@@ -151,11 +151,12 @@ def fts5_latencies(rows, queries: list[str]) -> list[float]:
 
 def search_latencies(index_dir: Path, queries: list[str]) -> list[float]:
     """Warm latencies of this project's search over queries, in seconds (one process, one searcher
-    kept open, as `pipeline serve` and `pipeline eval` do)."""
+    kept open and prepared, as `pipeline serve` does)."""
     from pipeline.index import open_index
-    from pipeline.search import open_searcher, search_with
+    from pipeline.search import open_searcher, prepare, search_with
 
     with open_searcher(open_index(index_dir)) as searcher:
+        prepare(searcher)
         search_with(searcher, "warm up")
         latencies = []
         for query in queries:

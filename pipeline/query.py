@@ -381,7 +381,7 @@ def arabic_family(searcher, term: str, size: int) -> list[str]:
     root joins them, and also words that only share letters (ورم "tumour" and تورم "swelling"),
     which is why a family only adds to the score at a low weight.
     """
-    family = _arabic_roots(searcher.reader()).get(_root(term), ())
+    family = arabic_roots(searcher.reader()).get(_root(term), ())
     return [other for other in family if other != term][:size]
 
 
@@ -389,9 +389,9 @@ FAMILY_FIELD = "body"
 
 
 @per_version()
-def _arabic_roots(reader) -> dict[str, tuple[str, ...]]:
+def arabic_roots(reader) -> dict[str, tuple[str, ...]]:
     """root -> the Arabic terms of the body field with that root, most frequent first, for one
-    version of the index."""
+    version of the index (read on first use, or by search.prepare)."""
     frequencies: Counter[str] = Counter()
     # Segment by segment: merging the segments' term lists costs Whoosh a lookup per term in each.
     for leaf, _ in reader.leaf_readers():

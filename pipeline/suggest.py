@@ -76,7 +76,7 @@ def _correct(reader, word: str) -> Correction | None:
     candidates: dict[str, int] = {}
     for probe, limit in probes.items():
         if limit and not candidates:
-            candidates = _near(_vocabulary(reader), probe, limit)
+            candidates = _near(vocabulary(reader), probe, limit)
     if not candidates:
         return None
     closest = min(candidates.values())
@@ -98,8 +98,9 @@ def _near(vocabulary: dict[tuple[str, int], list[str]], word: str, limit: int) -
 
 
 @per_version()
-def _vocabulary(reader) -> dict[tuple[str, int], list[str]]:
-    """The vocabulary's terms by first letter and length, for one version of the index."""
+def vocabulary(reader) -> dict[tuple[str, int], list[str]]:
+    """The vocabulary's terms by first letter and length, for one version of the index (read on
+    first use, or by search.prepare)."""
     terms: set[str] = set()
     # Segment by segment: Whoosh merges segments' term lists one term at a time in Python.
     for leaf, _ in reader.leaf_readers():

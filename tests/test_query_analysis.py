@@ -6,13 +6,14 @@ Every test compares what searches find, never scores, so they hold however the r
 from __future__ import annotations
 
 import pytest
+from whoosh.reading import SegmentReader
 
 from pipeline.analysis import analyze, is_arabic_term
 from pipeline.config import Config
 from pipeline.index import document_key, group_number, open_index
 from pipeline.ingest import ingest
 from pipeline.query import parse_query, plan
-from pipeline.search import open_searcher, search_with
+from pipeline.search import open_searcher, prepare, search_with
 
 from .indexes import build_translated_index
 from .search_fixture import build_fixture_index, run, search_json, sections, source_text
@@ -217,6 +218,22 @@ def test_a_section_found_in_several_locales_or_reindexed_counts_once(tmp_path):
         assert search_with(searcher, "kidney").total == 3
         assert search_with(searcher, "pain").total == 1
         assert search_with(searcher, "tests").total == 1
+
+
+def test_a_prepared_searcher_reads_no_term_list_for_any_query(tmp_path, monkeypatch):
+    """prepare reads the vocabulary, root families and columns, which queries otherwise read
+    the first time they need them (a server's first readers waited for it)."""
+    index = build_fixture_index(tmp_path)
+    with open_searcher(open_index(index)) as searcher:
+        prepare(searcher)
+
+        def refuse(*args, **kwargs):
+            raise AssertionError("a term list was read after prepare")
+
+        monkeypatch.setattr(SegmentReader, "lexicon", refuse)
+        monkeypatch.setattr(SegmentReader, "iter_field", refuse)
+        assert search_with(searcher, "kidny stonse").suggestion == "kidney stones"
+        assert search_with(searcher, "ألم الكلى").hits
 
 
 def test_an_arabic_word_finds_other_words_of_its_root_below_itself(tmp_path):

@@ -28,7 +28,7 @@ from whoosh.index import EmptyIndexError
 from ..articles import LocalizedArticle, article_from, locales_from, same_language
 from ..errors import IndexingError
 from ..index import open_index
-from ..search import Hit, SearchResult, open_searcher, search_with
+from ..search import Hit, SearchResult, open_searcher, prepare, search_with
 from .i18n import Language, negotiate, translations, ui_locales
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,8 @@ class ReaderIndex:
     def __init__(self, index_dir: Path, cache_size: int = 1024):
         self.index_dir = index_dir
         self._ix = open_index(index_dir)  # fail at start, not on the first reader's request
+        with open_searcher(self._ix) as searcher:
+            prepare(searcher)  # nor make the first reader's query wait for it
         self._local = threading.local()
         self._search = lru_cache(maxsize=cache_size)(self._search_generation)
         self._locales = lru_cache(maxsize=4)(self._locales_generation)

@@ -18,7 +18,7 @@ import sys
 import threading
 from array import array
 from bisect import bisect_left
-from collections.abc import Set
+from collections.abc import Sequence, Set
 from functools import lru_cache
 from itertools import accumulate, compress, repeat
 from operator import ge
@@ -33,7 +33,7 @@ from .versions import version
 # Scores summed in another order may differ in the last bits: bounds are compared with room to spare.
 _MARGIN = 1 + 1e-9
 
-# How many postings a version of the index keeps scored (12 bytes each); the least recently used
+# How many postings a version of the index keeps (8 bytes each, 16 once scored); the least recently used
 # terms go first. The shared corpus's questions touch about 2,700 postings each.
 POSTINGS_BUDGET = 3_000_000
 
@@ -49,8 +49,8 @@ class KeptPostings:
         self.terms: dict[tuple[str, str | tuple[str, ...]], tuple[array, array, float]] = {}
         # Filled without the lock: whoever writes an entry first, the value is the same.
         self.frequencies: dict[tuple[str, str], tuple[int, ...]] = {}
-        # (segment number, field, B, K1) -> BM25's length part for each document of the segment
-        self.norms: dict[tuple[int, str, float, float], array] = {}
+        # (field, B, K1) -> BM25's length part for each document
+        self.norms: dict[tuple[str, float, float], array] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple) -> tuple[array, array, float] | None:
@@ -85,23 +85,25 @@ class TermScores:
         self._searcher = searcher
         self._kept = _shared(version(searcher.reader()), searcher.weighting) if kept is None else kept
 
-    def term(self, fieldname: str, text: str) -> tuple[array, array]:
+    def term(self, fieldname: str, text: str) -> tuple[array, Sequence[float]]:
         """The document numbers holding a term in a field, and the term's score in each."""
         return self._postings((fieldname, text))[:2]
 
-    def phrase(self, fieldname: str, words: tuple[str, ...]) -> tuple[array, array]:
+    def phrase(self, fieldname: str, words: tuple[str, ...]) -> tuple[array, Sequence[float]]:
         """The document numbers holding the words one after another in a field, and the phrase's
         score in each: the sum of the words' scores there, as Whoosh's Phrase scores it."""
         return self._postings((fieldname, words))[:2]
 
-    def _postings(self, key: tuple) -> tuple[array, array, float]:
-        """A term's or phrase's kept postings and their highest score, read on first use."""
+    def _postings(self, key: tuple) -> tuple[array, Sequence[float], float]:
+        """A term's or phrase's kept postings and their highest score (at most), read on first use."""
         postings = self._kept.get(key)
         if postings is None:
             fieldname, text = key
-            docnums, scores = (self._read(fieldname, text) if isinstance(text, str)
-                               else self._read_phrase(fieldname, text))
-            postings = (docnums, scores, max(scores, default=0.0))
+            if isinstance(text, str):
+                postings = self._read(fieldname, text)
+            else:
+                docnums, scores = self._read_phrase(fieldname, text)
+                postings = (docnums, scores, max(scores, default=0.0))
             self._kept.keep(key, postings)
         return postings
 
@@ -299,34 +301,79 @@ class TermScores:
                     found[docnum] = found.get(docnum, 0.0) + matcher.score() * factor
                     matcher.next()
 
-    def _read(self, fieldname: str, text: str) -> tuple[array, array]:
-        """A term's postings over every segment, scored as the searcher's weighting scores them."""
-        docnums, scores = array("i"), array("d")
+    def _read(self, fieldname: str, text: str) -> tuple[array, Scores, float]:
+        """A term's postings over every segment, their scores as the searcher's weighting gives
+        them, and the highest score (at most)."""
+        docnums, weights = array("i"), array("f")
         searcher = self._searcher
         frequencies = self._frequencies_by_segment(fieldname, text)
-        if not any(frequencies):
-            return docnums, scores
         idf, avgfl, b, k1 = searcher.weighting.parameters(searcher, fieldname, text)
+        norms = self._norms(fieldname, b, k1, avgfl)
+        k1_plus_1 = k1 + 1
+        highest = 0.0
         for number, (leaf, offset) in enumerate(searcher.leaf_searchers()):
             if not frequencies[number]:
                 continue
-            reader = leaf.reader()
-            # scoring.bm25 written out (a call per posting costs a third of the reading), its
-            # length part computed once per document
-            key = (number, fieldname, b, k1)
-            norms = self._kept.norms.get(key)
-            if norms is None:  # a length is one of 256 values: the part is worked out for each
-                part = [k1 * ((1 - b) + b * length / avgfl) for length in _LENGTHS]
-                norms = self._kept.norms[key] = array("d", map(part.__getitem__, length_bytes(reader, fieldname)))
-            k1_plus_1 = k1 + 1
-            for ids, weights in _blocks(reader.postings(fieldname, text)):
+            for ids, block_weights, weight, length in _blocks(leaf.reader().postings(fieldname, text)):
                 docnums.extend([docnum + offset for docnum in ids] if offset else ids)
-                scores.extend([idf * ((weight * k1_plus_1) / (weight + norms[docnum]))
-                               for docnum, weight in zip(ids, weights)])
-        return docnums, scores
+                weights.extend(block_weights)
+                # No posting of the block has a higher frequency or a shorter field.
+                norm = k1 * ((1 - b) + b * length / avgfl)
+                highest = max(highest, idf * ((weight * k1_plus_1) / (weight + norm)))
+        scores = Scores(docnums, weights, norms, idf, k1_plus_1)
+        if len(docnums) <= SCORED_AT_ONCE:
+            highest = max(scores, default=0.0)
+        return docnums, scores, highest
+
+    def _norms(self, fieldname: str, b: float, k1: float, avgfl: float) -> array:
+        """BM25's length part for every document of the version, in a field (kept)."""
+        key = (fieldname, b, k1)
+        norms = self._kept.norms.get(key)
+        if norms is None:
+            # A length is one of 256 values: the part is worked out for each.
+            part = [k1 * ((1 - b) + b * length / avgfl) for length in _LENGTHS]
+            norms = array("d")
+            for leaf, _ in self._searcher.leaf_searchers():
+                norms.extend(map(part.__getitem__, length_bytes(leaf.reader(), fieldname)))
+            self._kept.norms[key] = norms
+        return norms
 
 
-def _add_postings(postings: tuple[array, array], found: dict[int, float], factor: float) -> None:
+# Terms with at most this many postings are scored when read, for their exact highest score;
+# longer ones (the common words) when a query first adds them up in full, and often never.
+SCORED_AT_ONCE = 1024
+
+
+class Scores(Sequence):
+    """A term's score in each of its postings (scoring.bm25 written out: a call per posting costs
+    a third of the reading), worked out for all of them when first iterated: a query often only
+    looks up a common word's score in the few documents still in reach (TermScores.top)."""
+
+    __slots__ = ("_docnums", "_weights", "_norms", "_idf", "_k1_plus_1", "_all")
+
+    def __init__(self, docnums: array, weights: array, norms: array, idf: float, k1_plus_1: float):
+        self._docnums, self._weights, self._norms = docnums, weights, norms
+        self._idf, self._k1_plus_1 = idf, k1_plus_1
+        self._all: array | None = None  # set once, to the same value whichever thread does it
+
+    def __len__(self) -> int:
+        return len(self._weights)
+
+    def __getitem__(self, i: int) -> float:
+        if self._all is not None:
+            return self._all[i]
+        weight = self._weights[i]
+        return self._idf * ((weight * self._k1_plus_1) / (weight + self._norms[self._docnums[i]]))
+
+    def __iter__(self):
+        if self._all is None:
+            idf, k1_plus_1, norms = self._idf, self._k1_plus_1, self._norms
+            self._all = array("d", [idf * ((weight * k1_plus_1) / (weight + norms[docnum]))
+                                    for docnum, weight in zip(self._docnums, self._weights)])
+        return iter(self._all)
+
+
+def _add_postings(postings: tuple[array, Sequence[float]], found: dict[int, float], factor: float) -> None:
     """Add factor times each posting's score to found."""
     get = found.get
     for docnum, score in zip(*postings):
@@ -348,8 +395,9 @@ def _best_first(item: tuple[float, int]) -> tuple[float, int]:
 
 
 def _blocks(matcher):
-    """The postings of a segment's matcher, a block at a time: (document numbers, frequencies),
-    deleted documents left out."""
+    """The postings of a segment's matcher, a block at a time: (document numbers, frequencies,
+    the highest frequency, the shortest field length), deleted documents left out (the last two
+    may be of a deleted document)."""
     deleted: frozenset[int] | set[int] = frozenset()
     if isinstance(matcher, FilterMatcher):  # a segment with deletions
         deleted, matcher = matcher._ids, matcher.child
@@ -361,7 +409,7 @@ def _blocks(matcher):
             ids, weights = matcher._ids, matcher._weights
             if deleted:
                 ids, weights = _alive(ids, weights, deleted)
-            yield ids, weights
+            yield ids, weights, matcher._maxweight, matcher._minlength
             matcher._next_block()
     else:  # a term with a single posting, held in the term's entry
         ids, weights = [], []
@@ -369,7 +417,7 @@ def _blocks(matcher):
             ids.append(matcher.id())
             weights.append(matcher.weight())
             matcher.next()
-        yield _alive(ids, weights, deleted)
+        yield *_alive(ids, weights, deleted), max(weights, default=0.0), 0
 
 
 def length_bytes(reader, fieldname: str) -> bytes:

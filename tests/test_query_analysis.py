@@ -212,7 +212,8 @@ def test_a_section_found_in_several_locales_or_reindexed_counts_once(tmp_path):
         writer.delete_by_term("key", document_key("stones", "c", "en"))
         writer.add_document(key=document_key("stones", "c", "en"), article="stones", section="c", locale="en",
                             group=group_number("stones", "c"), title="Kidney stones", heading="C",
-                            body="Kidney tests again.", position=0, status="source", path="sources/stones.txt", line=1)
+                            body="Kidney tests again.", position=0, status="source",
+                            path="sources/stones.txt", line=1)
     with open_searcher(open_index(index)) as searcher:
         assert searcher.reader().doc_count() == 4
         assert search_with(searcher, "kidney").total == 3

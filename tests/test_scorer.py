@@ -13,6 +13,7 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.util.numeric import byte_to_length
 
+from pipeline import scorer
 from pipeline.analysis import text_analyzer
 from pipeline.index import group_number, open_index
 from pipeline.query import RANKING, Proximity, parse_query, plan, proximities
@@ -91,6 +92,27 @@ def test_top_is_the_best_of_every_score(searcher, text, count):
     assert set(matched) == found.keys()
 
 
+@pytest.mark.parametrize("text", QUERIES)
+def test_top_is_the_best_of_every_score_with_bounds_from_block_headers(searcher, text, monkeypatch):
+    monkeypatch.setattr(scorer, "SCORED_AT_ONCE", 0)  # every term scored when first added up
+    query = plan(text, searcher).query
+    top, matched = TermScores(searcher, KeptPostings()).top(query, 10)
+    found = TermScores(searcher, KeptPostings()).scores(query)
+    _assert_same_ranking(top, best(found, 10))
+    assert set(matched) == found.keys()
+
+
+@pytest.mark.parametrize("scored_at_once", [scorer.SCORED_AT_ONCE, 0])
+def test_a_terms_scores_looked_up_or_worked_out_at_once_are_the_same(searcher, scored_at_once, monkeypatch):
+    monkeypatch.setattr(scorer, "SCORED_AT_ONCE", scored_at_once)
+    scores = TermScores(searcher, KeptPostings())
+    for field, text in [("body", "kidney"), ("body", "stone"), ("title", "headach"), ("body", "صداع")]:
+        docnums, looked_up, highest = scores._postings((field, text))
+        one_by_one = [looked_up[i] for i in range(len(docnums))]
+        assert one_by_one and one_by_one == list(looked_up)  # bit for bit
+        assert highest == max(one_by_one) if scored_at_once else highest >= max(one_by_one)
+
+
 def _assert_same_ranking(found: list[tuple[float, int]], expected: list[tuple[float, int]]) -> None:
     assert [docnum for _, docnum in found] == [docnum for _, docnum in expected]
     assert [score for score, _ in found] == pytest.approx([score for score, _ in expected], rel=1e-9)
@@ -132,12 +154,14 @@ def test_top_stops_summing_words_that_cannot_change_the_best(monkeypatch):
 def test_top_is_the_best_of_every_score_for_any_words(bodies, terms, count):
     query = Q.Or([Q.Term("body", word, boost=boost) for word, boost in terms])
     with _words_index([" ".join(words) for words in bodies]).searcher(weighting=RANKING.weighting()) as searcher:
-        # Postings kept apart: Hypothesis seeds `random`, so every example's segment has the same id.
-        scores = TermScores(searcher, KeptPostings())
-        found = scores.scores(query)
-        top, matched = scores.top(query, count)
-        _assert_same_ranking(top, best(found, count))
-        assert set(matched) == found.keys()
+        found = TermScores(searcher, KeptPostings()).scores(query)
+        for scored_at_once in (scorer.SCORED_AT_ONCE, 0):
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(scorer, "SCORED_AT_ONCE", scored_at_once)
+                # Postings kept apart: Hypothesis seeds `random`, so every example's segment has the same id.
+                top, matched = TermScores(searcher, KeptPostings()).top(query, count)
+            _assert_same_ranking(top, best(found, count))
+            assert set(matched) == found.keys()
 
 
 def test_proximity_bonus_is_whooshs_phrase_score_for_the_candidates(searcher):

@@ -27,8 +27,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Bump when the schema or analysis changes: an index under an older name is rebuilt from sources.
-INDEX_NAME = "sections_v5"
+# Bump when the schema, analysis or storage changes: an index under an older name is rebuilt
+# from sources, and its files removed.
+INDEX_VERSION = 5
+INDEX_NAME = f"sections_v{INDEX_VERSION}"
 # {"index": INDEX_NAME, "generation": N, "articles": {article id: state}}: the articles of
 # generation N of the index, written after its commit.
 MANIFEST_NAME = f"{INDEX_NAME}.articles.json"
@@ -163,7 +165,25 @@ def open_or_create(index_dir: Path):
     index_dir.mkdir(parents=True, exist_ok=True)
     # A manifest left from an index that is gone would describe documents this one does not have.
     (index_dir / MANIFEST_NAME).unlink(missing_ok=True)
+    _remove_older_indexes(index_dir)
     return whoosh_index.create_in(str(index_dir), make_schema(), indexname=INDEX_NAME)
+
+
+# Whoosh's files of an index named sections_vN (tables of contents `_sections_vN_<generation>.toc`,
+# segments `sections_vN_<id>.seg`, the lock) and its manifest `sections_vN.articles.json`.
+_INDEX_FILE = re.compile(r"_?sections_v([0-9]+)[._]")
+
+
+def _remove_older_indexes(index_dir: Path) -> None:
+    """Remove the files of indexes written by older versions of this program (replaced by a
+    rebuild): an upgrade would otherwise leave a dead copy of the index beside the new one."""
+    older = [path for path in index_dir.iterdir() if path.is_file()
+             and (match := _INDEX_FILE.match(path.name)) and int(match.group(1)) < INDEX_VERSION]
+    for path in older:
+        path.unlink(missing_ok=True)
+    if older:
+        log.info("removed %d files of an older index in %s; rebuilding it from the sources",
+                 len(older), index_dir)
 
 
 def indexed_articles(ix) -> dict[str, IndexedArticle]:

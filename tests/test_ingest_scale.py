@@ -128,6 +128,25 @@ def test_a_new_index_forgets_an_old_manifest(tmp_path):
     assert {d["article"] for d in stored(config.index)} == set(report.added)
 
 
+def test_an_index_of_an_older_version_is_rebuilt_and_its_files_removed(tmp_path):
+    config = tree(tmp_path)
+    ingest(config, now=NOW)
+    older = index_module.INDEX_VERSION - 1
+    for path in list(config.index.iterdir()):  # as the previous version of the program left it
+        path.rename(path.with_name(path.name.replace(INDEX_NAME, f"sections_v{older}")))
+    renamed = sorted(path.name for path in config.index.glob(f"*sections_v{older}[._]*"))
+    assert any(name.endswith(".seg") for name in renamed) and f"sections_v{older}.articles.json" in renamed
+    (config.index / "notes.txt").write_text("not the index's\n", encoding="utf-8")
+    (config.index / f"sections_v{older}_backup").mkdir()  # only files are removed
+
+    report = ingest(config, now=NOW)
+    assert len(report.added) == 4
+    names = {path.name for path in config.index.iterdir()}
+    assert not names & set(renamed)
+    assert {"notes.txt", f"sections_v{older}_backup"} <= names
+    assert MANIFEST_NAME in names
+
+
 # --- Stamps: unchanged files are not read ------------------------------------------------------
 
 

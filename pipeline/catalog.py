@@ -215,9 +215,48 @@ def render(catalog: Catalog) -> bytes:
     return "".join(lines).encode(catalog.charset, "backslashreplace")
 
 
-# Babel's normalize (quoting and wrapping a string) is pure and takes most of generate_po's time;
-# an article's template and its catalogues hold the same msgids, so each is wrapped once.
-_normalize_once = lru_cache(maxsize=4096)(normalize)
+def wrap(string: str, prefix: str = "", width: int = 76) -> str:
+    """Babel's normalize: a string quoted and wrapped for a PO file, the same text.
+
+    normalize escapes every word of a long line twice to measure it, a fifth of an ingest; a
+    string with nothing to escape and a single line (nearly every msgid) is measured by its
+    length here, and any other is left to Babel. The tests compare the two.
+    """
+    if not (width and width > 0) or _ESCAPED_OR_NEWLINE.search(string):
+        return normalize(string, prefix, width)
+    prefixlen = len(prefix)
+    if len(string) + 2 + prefixlen <= width:
+        return f'"{string}"'
+    # Babel's loop, with a piece's quoted length (len(escape(piece)) - 2) as its length.
+    chunks = babel_pofile.WORD_SEP.split(string)
+    chunks.reverse()
+    lines = []
+    while chunks:
+        buf: list[str] = []
+        size = 2
+        while chunks:
+            length = len(chunks[-1]) + prefixlen
+            if size + length < width:
+                buf.append(chunks.pop())
+                size += length
+            else:
+                if not buf:  # a piece longer than a line has a line of its own
+                    buf.append(chunks.pop())
+                break
+        lines.append("".join(buf))
+    if len(lines) <= 1:
+        return f'"{string}"'
+    if not lines[-1]:  # Babel then moves a line break into the line before
+        return normalize(string, prefix, width)
+    return '""\n' + "\n".join(f'{prefix}"{line}"' for line in lines)
+
+
+# What escape() changes, and what str.splitlines() breaks lines at.
+_ESCAPED_OR_NEWLINE = re.compile(r'[\\"\t\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]')
+
+# Wrapping is pure and takes most of generate_po's time; an article's template and its
+# catalogues hold the same msgids, so each is wrapped once.
+_normalize_once = lru_cache(maxsize=4096)(wrap)
 _wrapping_lock = threading.Lock()
 
 
@@ -247,7 +286,7 @@ def _previous_lines(message: Message) -> list[str]:
     """The `#| msgid` lines of a message, in GNU gettext's layout."""
     lines = []
     for keyword, text in zip(("msgid", "msgid_plural"), message.previous_id or ()):
-        first, *rest = normalize(text, width=WIDTH - 3).split("\n")
+        first, *rest = wrap(text, width=WIDTH - 3).split("\n")
         lines.append(f"#| {keyword} {first}\n")
         lines += [f"#| {line}\n" for line in rest]
     return lines

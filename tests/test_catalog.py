@@ -7,16 +7,18 @@ from pathlib import Path
 
 import pytest
 from babel.messages import catalog as babel_catalog
-from babel.messages.pofile import read_po
+from babel.messages.pofile import normalize, read_po
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from pipeline.catalog import (FUZZY_NOTE, build_template, merge, new_catalogue, parse_catalogue,
-                              read_catalogue, render, source_messages, template_path, write_file)
+                              read_catalogue, render, source_messages, template_path, wrap, write_file)
 from pipeline.config import Config
 from pipeline.errors import CatalogError
 from pipeline.locales import catalogue_locales, init_locale, update
 from pipeline.sources import SourceFile, load_article
 
-from .conftest import NOW, SOURCES
+from .conftest import LOCALES, NOW, SOURCES
 
 ARTICLE = """Kidney stones
 
@@ -340,3 +342,26 @@ def test_a_header_date_babel_cannot_read_is_a_catalogue_error_at_the_header():
     with pytest.raises(CatalogError) as caught:
         parse_catalogue(data, "locales/ar/LC_MESSAGES/x.po")
     assert str(caught.value).startswith("locales/ar/LC_MESSAGES/x.po:1: a header field cannot be read")
+
+
+# --- Wrapping: Babel's normalize, the same text --------------------------------------------------
+
+_PIECES = ["kidney", "stones", "Lorem", "ipsum", "ألم", "الكلى", "x", "well-known", "pre-op", "--", "-", " ",
+           "  ", "\t", "\n", '"', "\\", ",", ".", "!", "é", "\u2028", "\x85", "a" * 80]
+
+
+@settings(max_examples=400, deadline=None)
+@example("ab    ", "#| ", 10)  # Babel moves the line break of an empty last line into the line before
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join) | st.text(max_size=200),
+       st.sampled_from(["", "#| ", "#~ "]), st.sampled_from([0, 10, 20, 33, 76, 200]))
+def test_wrapping_is_babels_normalize(string, prefix, width):
+    assert wrap(string, prefix, width) == normalize(string, prefix, width)
+
+
+def test_wrapping_the_bundled_catalogues_is_babels_normalize():
+    texts = [message.id for path in sorted(LOCALES.rglob("*.po")) for message in read_po(path.open("rb"))
+             if isinstance(message.id, str) and message.id]
+    assert len(texts) > 50 and any(len(text) > 200 for text in texts)
+    for text in texts:
+        for prefix, width in (("", 76), ("#| ", 73)):
+            assert wrap(text, prefix, width) == normalize(text, prefix, width)

@@ -33,8 +33,8 @@ from .versions import version
 # Scores summed in another order may differ in the last bits: bounds are compared with room to spare.
 _MARGIN = 1 + 1e-9
 
-# How many postings a version of the index keeps (8 bytes each, 16 once scored); the least recently used
-# terms go first. The shared corpus's questions touch about 2,700 postings each.
+# How many postings a version of the index keeps (8 bytes each, 16 once scored); the least
+# recently used terms go first. The shared corpus's questions touch about 2,700 postings each.
 POSTINGS_BUDGET = 3_000_000
 
 
@@ -46,14 +46,14 @@ class KeptPostings:
         self.budget = budget
         self.count = 0  # postings kept
         # (field, term) or (field, phrase's words) -> postings, the most recently used last
-        self.terms: dict[tuple[str, str | tuple[str, ...]], tuple[array, array, float]] = {}
+        self.terms: dict[tuple[str, str | tuple[str, ...]], tuple[array, Sequence[float], float]] = {}
         # Filled without the lock: whoever writes an entry first, the value is the same.
         self.frequencies: dict[tuple[str, str], tuple[int, ...]] = {}
         # (field, B, K1) -> BM25's length part for each document
         self.norms: dict[tuple[str, float, float], array] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> tuple[array, array, float] | None:
+    def get(self, key: tuple) -> tuple[array, Sequence[float], float] | None:
         """A term's or phrase's kept postings (document numbers, scores, the highest score), or None."""
         with self._lock:
             postings = self.terms.pop(key, None)
@@ -61,7 +61,7 @@ class KeptPostings:
                 self.terms[key] = postings
             return postings
 
-    def keep(self, key: tuple, postings: tuple[array, array, float]) -> None:
+    def keep(self, key: tuple, postings: tuple[array, Sequence[float], float]) -> None:
         """Keep a term's or phrase's postings, forgetting the least recently used terms past the budget."""
         with self._lock:
             if key in self.terms:
@@ -373,7 +373,8 @@ class Scores(Sequence):
         return iter(self._all)
 
 
-def _add_postings(postings: tuple[array, Sequence[float]], found: dict[int, float], factor: float) -> None:
+def _add_postings(postings: tuple[array, Sequence[float]], found: dict[int, float],
+                  factor: float) -> None:
     """Add factor times each posting's score to found."""
     get = found.get
     for docnum, score in zip(*postings):

@@ -224,6 +224,17 @@ def test_a_missing_index_is_a_clear_error(tmp_path):
     assert result.output == f"Error: no index at {tmp_path / 'none'}; run `pipeline ingest` first\n"
 
 
+def test_an_index_unreadable_when_the_server_prepares_it_is_a_clear_error(tmp_path, monkeypatch):
+    index = build_index(tmp_path, {"a.txt": "Aspirin\n\nAspirin eases pain.\n"}, bundled=False)
+
+    def unreadable(searcher):
+        raise OSError("a segment file has gone")
+
+    monkeypatch.setattr(web_app, "prepare", unreadable)
+    with pytest.raises(IndexingError, match="cannot read the index at .*: a segment file has gone"):
+        create_app(index)
+
+
 def test_an_index_removed_while_serving_gives_503_not_500(tmp_path):
     index = build_index(tmp_path, {"a.txt": "Aspirin\n\nAspirin eases pain.\n"}, bundled=False)
     client = create_app(index).test_client()

@@ -61,8 +61,11 @@ class ReaderIndex:
     def __init__(self, index_dir: Path, cache_size: int = 1024):
         self.index_dir = index_dir
         self._ix = open_index(index_dir)  # fail at start, not on the first reader's request
-        with open_searcher(self._ix) as searcher:
-            prepare(searcher)  # nor make the first reader's query wait for it
+        try:
+            with open_searcher(self._ix) as searcher:
+                prepare(searcher)  # nor make the first reader's query wait for it
+        except (OSError, EOFError, EmptyIndexError) as error:
+            raise IndexingError(f"cannot read the index at {index_dir}: {error}") from None
         self._local = threading.local()
         self._search = lru_cache(maxsize=cache_size)(self._search_generation)
         self._locales = lru_cache(maxsize=4)(self._locales_generation)

@@ -263,10 +263,8 @@ class IndexWriter:
     def __init__(self, ix, timeout: float = 0.0):
         from whoosh.index import LockError
 
-        from .codec import ArrayCodec
-
         try:
-            self._writer = ix.writer(timeout=timeout, delay=0.25, limitmb=POOL_MB, codec=ArrayCodec())
+            self._writer = ix.writer(timeout=timeout, delay=0.25, **_writing())
         except LockError:
             raise IndexingError(f"the index at {ix.storage.folder} is locked by another ingest",
                                 ix.storage.folder, hint="wait for it to finish, then run again") from None
@@ -334,9 +332,7 @@ class SegmentBuilder:
     def __init__(self, ix):
         from whoosh.writing import SegmentWriter
 
-        from .codec import ArrayCodec
-
-        self._writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB, codec=ArrayCodec())
+        self._writer = SegmentWriter(ix, _lk=False, **_writing())
         self.sections = 0
         self.by_locale: dict[str, int] = {}
 
@@ -355,6 +351,14 @@ class SegmentBuilder:
         """Close the segment's files without making it part of the index (the next commit deletes them)."""
         # Not cancel(): it would delete the temporary folder the other writers share.
         self._writer._close_segment()
+
+
+def _writing() -> dict:
+    """How every writer of the index writes a segment: its postings pool, and postings stored as
+    arrays (codec.py)."""
+    from .codec import ArrayCodec
+
+    return {"limitmb": POOL_MB, "codec": ArrayCodec()}
 
 
 def _add_versions(writer, versions: Sequence[LocalizedArticle], state: str, counts) -> None:

@@ -307,6 +307,8 @@ class TermScores:
         docnums, weights = array("i"), array("f")
         searcher = self._searcher
         frequencies = self._frequencies_by_segment(fieldname, text)
+        if not any(frequencies):  # no statistics or lengths to read for a term the index lacks
+            return docnums, Scores(docnums, weights, array("d"), 0.0, 0.0), 0.0
         idf, avgfl, b, k1 = searcher.weighting.parameters(searcher, fieldname, text)
         norms = self._norms(fieldname, b, k1, avgfl)
         k1_plus_1 = k1 + 1

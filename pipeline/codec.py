@@ -11,12 +11,15 @@ segment remembers which codec wrote it.
 
 from __future__ import annotations
 
+import struct
 import sys
 import zlib
 from array import array
+from hashlib import md5
 from itertools import accumulate, pairwise
 
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter, W3TermsReader
+from whoosh.filedb.filetables import OrderedHashReader, md5_hash
 from whoosh.formats import Positions
 
 _BIG_ENDIAN = sys.byteorder == "big"
@@ -61,6 +64,15 @@ class ArrayCodec(W3Codec):
         if byteids:  # term vectors (the schema has none) keep Whoosh's own blocks
             return super().postings_writer(dbfile, byteids)
         return ArrayPostingsWriter(dbfile, self._blocklimit, self._compression, self._inlinelimit)
+
+    def terms_reader(self, storage, segment):
+        reader = super().terms_reader(storage, segment)
+        table = reader._tindex
+        buffer = getattr(table.dbfile, "_buf", None)  # a part of a mapped compound file
+        if buffer is not None and table.hashfn is md5_hash:
+            table.__class__ = MappedHashReader
+            table.buffer = buffer
+        return reader
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
         if terminfo.is_inlined():  # a single posting, held in the term's entry
@@ -119,6 +131,56 @@ class ArrayLeafMatcher(W3LeafMatcher):
         ends = accumulate(_from_bytes("i", values[:4 * count]), initial=4 * count)
         self._values = tuple(values[start:end] for start, end in pairwise(ends))
 
+
+class MappedHashReader(OrderedHashReader):
+    """Whoosh's term table, with a term looked up straight from the memory map (its `buffer`).
+
+    A search looks up each of its terms in every segment's table, for every field: a few hundred
+    lookups a query. Whoosh's own reads each slot through a file object and hashes through a hex
+    string; this is the same algorithm and file format in a third of the time.
+    """
+
+    buffer: memoryview
+
+    def ranges_for_key(self, key: bytes):
+        found = self._find(key)
+        if found is not None:
+            yield found
+
+    def range_for_key(self, key: bytes) -> tuple[int, int]:
+        found = self._find(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def _find(self, key: bytes) -> tuple[int, int] | None:
+        """(position, length) of key's value, or None when the table does not hold key."""
+        keyhash = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
+        start, slots = self.tables[keyhash & 255]
+        if not slots:
+            return None
+        buffer, size = self.buffer, _POINTER.size
+        end = start + slots * size
+        position = start + (keyhash >> 8) % slots * size
+        for _ in range(slots):
+            slothash, item = _POINTER.unpack_from(buffer, position)
+            if not item:
+                return None
+            if slothash == keyhash:
+                keylength, datalength = _LENGTHS.unpack_from(buffer, item)
+                keystart = item + _LENGTHS.size
+                if keylength == len(key) and buffer[keystart:keystart + keylength] == key:
+                    return keystart + keylength, datalength
+            position += size
+            if position == end:
+                position = start
+        return None
+
+
+# Whoosh's hash file: a slot is (hash, position of the entry), an entry starts with the lengths of
+# its key and value.
+_POINTER = struct.Struct("!Iq")
+_LENGTHS = struct.Struct("!ii")
 
 # Raw deflate streams: a block's parts are small, and zlib's header and checksum would add six
 # bytes to each.

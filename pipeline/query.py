@@ -36,7 +36,7 @@ from whoosh.lang.isri import ISRIStemmer
 from .analysis import analyze, is_arabic_term, normalize_arabic, text_analyzer
 from .concepts import ConceptTable, Match, default_concepts
 from .scorer import term_scores
-from .suggest import Correction, correct, written
+from .suggest import FIELDS, Correction, correct, written
 from .versions import per_version
 
 _PHRASE = re.compile(r'["“”„«»]([^"“”„«»]+)["“”„«»]')
@@ -426,8 +426,10 @@ def _known(searcher, term: str, ranking: Ranking) -> bool:
 def unknown_words(parsed: ParsedQuery, searcher) -> dict[str, Correction]:
     """Spelling corrections for the words of a query the index does not know (word as typed → correction)."""
     found: dict[str, Correction] = {}
+    # A word the index knows needs none: asked of the frequencies the query's scoring reads anyway.
+    frequency = term_scores(searcher).frequency
     for word in parsed.words:
-        if word.text not in found:
+        if word.text not in found and not any(frequency(name, word.term) for name in FIELDS):
             correction = correct(searcher, word.text)
             if correction is not None:
                 found[word.text] = correction

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import weakref
 from collections import OrderedDict
 
 # How many versions each cache keeps (the newest; a server moves to a new one after an ingest).
@@ -18,8 +19,15 @@ VERSIONS = 4
 
 def version(reader) -> tuple[tuple[str, int], ...]:
     """What identifies a version of an index: its segments (random ids) and their deletions."""
-    return tuple((leaf.segment().segment_id(), leaf.segment().deleted_count())
-                 for leaf, _ in reader.leaf_readers())
+    # A reader reads one version all its life, and a query asks for it a hundred times.
+    found = _READ.get(reader)
+    if found is None:
+        found = _READ[reader] = tuple((leaf.segment().segment_id(), leaf.segment().deleted_count())
+                                      for leaf, _ in reader.leaf_readers())
+    return found
+
+
+_READ: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def per_version(size: int = 1):

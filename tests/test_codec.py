@@ -10,7 +10,9 @@ from whoosh import query as Q
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 
-from pipeline.codec import ArrayCodec, ArrayLeafMatcher, ArrayPositions, _from_bytes, _to_bytes
+from whoosh.filedb.filetables import OrderedHashReader
+
+from pipeline.codec import ArrayCodec, ArrayLeafMatcher, ArrayPositions, MappedHashReader, _from_bytes, _to_bytes
 
 WORDS = "kidney stone pain fever cough asthma insulin diabetes blood pressure heart lung".split()
 # More documents than a block holds (128 postings), so that common terms span several blocks.
@@ -114,6 +116,23 @@ def test_skipping_lands_on_the_same_postings(tmp_path, whoosh_postings):
         for target in (5, 300, 301, 555, expected[-1]):
             matcher.skip_to(target)
             assert matcher.id() == min(docnum for docnum in expected if docnum >= target)
+
+
+def test_terms_are_looked_up_where_whoosh_finds_them(tmp_path):
+    ix = _build(tmp_path, ArrayCodec(), batches=2)
+    with ix.searcher() as searcher:
+        for leaf, _ in searcher.leaf_searchers():
+            table = leaf.reader()._terms._tindex
+            assert isinstance(table, MappedHashReader)
+            keys = list(table.keys())
+            assert len(keys) > 100
+            for key in keys:
+                assert table.range_for_key(key) == OrderedHashReader.range_for_key(table, key)
+            for missing in (b"\x00\x00nothing", keys[0] + b"x", keys[0][:-1], b""):
+                assert missing not in table
+                with pytest.raises(KeyError):
+                    table.range_for_key(missing)
+        assert searcher.doc_frequency("body", "kidney") == len(_postings(ix)["body", b"kidney"])
 
 
 def test_arrays_are_stored_little_endian():

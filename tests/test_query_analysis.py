@@ -5,6 +5,8 @@ Every test compares what searches find, never scores, so they hold however the r
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from whoosh.reading import SegmentReader
 
@@ -14,6 +16,7 @@ from pipeline.index import document_key, group_number, open_index
 from pipeline.ingest import ingest
 from pipeline.query import parse_query, plan
 from pipeline.search import open_searcher, prepare, search_with
+from pipeline.suggest import vocabulary
 
 from .indexes import build_translated_index
 from .search_fixture import build_fixture_index, run, search_json, sections, source_text
@@ -235,6 +238,19 @@ def test_a_prepared_searcher_reads_no_term_list_for_any_query(tmp_path, monkeypa
         monkeypatch.setattr(SegmentReader, "iter_field", refuse)
         assert search_with(searcher, "kidny stonse").suggestion == "kidney stones"
         assert search_with(searcher, "ألم الكلى").hits
+
+
+def test_what_prepare_read_is_left_out_of_full_collections(tmp_path):
+    """A full collection walked the prepared tables again every few hundred queries."""
+    index = build_fixture_index(tmp_path)
+    with open_searcher(open_index(index)) as searcher:
+        try:
+            prepare(searcher)
+            prepared = vocabulary(searcher.reader())
+            assert gc.is_tracked(prepared)
+            assert not any(held is prepared for held in gc.get_objects())  # frozen ones are not listed
+        finally:
+            gc.unfreeze()
 
 
 def test_an_arabic_word_finds_other_words_of_its_root_below_itself(tmp_path):

@@ -28,6 +28,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
+from .codec import SegmentPostings
 from .versions import version
 
 # Scores summed in another order may differ in the last bits: bounds are compared with room to spare.
@@ -47,8 +48,9 @@ class KeptPostings:
         self.count = 0  # postings kept
         # (field, term) or (field, phrase's words) -> postings, the most recently used last
         self.terms: dict[tuple[str, str | tuple[str, ...]], tuple[array, Sequence[float], float]] = {}
-        # Filled without the lock: whoever writes an entry first, the value is the same.
-        self.frequencies: dict[tuple[str, str], tuple[int, ...]] = {}
+        # (field, term) -> TermScores._entries; filled without the lock: whoever writes an entry
+        # first, the value is the same.
+        self.entries: dict[tuple[str, str], tuple[tuple[int, tuple[int, int] | None], ...]] = {}
         # (field, B, K1) -> BM25's length part for each document
         self.norms: dict[tuple[str, float, float], array] = {}
         self._lock = threading.Lock()
@@ -84,6 +86,7 @@ class TermScores:
     def __init__(self, searcher, kept: KeptPostings | None = None):
         self._searcher = searcher
         self._kept = _shared(version(searcher.reader()), searcher.weighting) if kept is None else kept
+        self._segment_postings: list[SegmentPostings] | None = None
 
     def term(self, fieldname: str, text: str) -> tuple[array, Sequence[float]]:
         """The document numbers holding a term in a field, and the term's score in each."""
@@ -131,17 +134,28 @@ class TermScores:
 
     def frequency(self, fieldname: str, text: str) -> int:
         """How many documents have a term in a field."""
-        return sum(self._frequencies_by_segment(fieldname, text))
+        return sum(frequency for frequency, _ in self._entries(fieldname, text))
 
-    def _frequencies_by_segment(self, fieldname: str, text: str) -> tuple[int, ...]:
-        """How many documents of each segment have a term in a field (remembered: each is a
-        lookup in the segment's term table)."""
+    def _entries(self, fieldname: str, text: str) -> tuple[tuple[int, tuple[int, int] | None], ...]:
+        """How many documents of each segment have a term in a field, and where the term's entry
+        is in the segment's term table (remembered: each is a lookup in the term table)."""
         key = (fieldname, text)
-        found = self._kept.frequencies.get(key)
+        found = self._kept.entries.get(key)
         if found is None:
-            found = self._kept.frequencies[key] = tuple(leaf.reader().doc_frequency(fieldname, text)
-                                                        for leaf, _ in self._searcher.leaf_searchers())
+            term = self._searcher.schema[fieldname].to_bytes(text)
+            entries = []
+            for segment in self._segments():
+                entry = segment.find(fieldname, term)
+                entries.append((segment.doc_frequency(entry), entry) if entry else (0, None))
+            found = self._kept.entries[key] = tuple(entries)
         return found
+
+    def _segments(self) -> list[SegmentPostings]:
+        """The searcher's segments, to read terms from."""
+        if self._segment_postings is None:
+            self._segment_postings = [SegmentPostings(leaf.reader())
+                                      for leaf, _ in self._searcher.leaf_searchers()]
+        return self._segment_postings
 
     def scores(self, query: Q.Query) -> dict[int, float]:
         """Every document the query matches (document number → score).
@@ -306,17 +320,17 @@ class TermScores:
         them, and the highest score (at most)."""
         docnums, weights = array("i"), array("f")
         searcher = self._searcher
-        frequencies = self._frequencies_by_segment(fieldname, text)
-        if not any(frequencies):  # no statistics or lengths to read for a term the index lacks
+        entries = self._entries(fieldname, text)
+        if not any(frequency for frequency, _ in entries):  # no statistics or lengths to read
             return docnums, Scores(docnums, weights, array("d"), 0.0, 0.0), 0.0
         idf, avgfl, b, k1 = searcher.weighting.parameters(searcher, fieldname, text)
         norms = self._norms(fieldname, b, k1, avgfl)
         k1_plus_1 = k1 + 1
         highest = 0.0
-        for number, (leaf, offset) in enumerate(searcher.leaf_searchers()):
-            if not frequencies[number]:
+        for segment, (_, entry), (_, offset) in zip(self._segments(), entries, searcher.leaf_searchers()):
+            if entry is None:
                 continue
-            for ids, block_weights, weight, length in _blocks(leaf.reader().postings(fieldname, text)):
+            for ids, block_weights, weight, length in segment.blocks(fieldname, entry):
                 docnums.extend([docnum + offset for docnum in ids] if offset else ids)
                 weights.extend(block_weights)
                 # No posting of the block has a higher frequency or a shorter field.
@@ -397,32 +411,6 @@ def _best_first(item: tuple[float, int]) -> tuple[float, int]:
     return -score, docnum
 
 
-def _blocks(matcher):
-    """The postings of a segment's matcher, a block at a time: (document numbers, frequencies,
-    the highest frequency, the shortest field length), deleted documents left out (the last two
-    may be of a deleted document)."""
-    deleted: frozenset[int] | set[int] = frozenset()
-    if isinstance(matcher, FilterMatcher):  # a segment with deletions
-        deleted, matcher = matcher._ids, matcher.child
-    if isinstance(matcher, W3LeafMatcher):
-        # Whoosh's own per-posting calls cost more than the scoring.
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            ids, weights = matcher._ids, matcher._weights
-            if deleted:
-                ids, weights = _alive(ids, weights, deleted)
-            yield ids, weights, matcher._maxweight, matcher._minlength
-            matcher._next_block()
-    else:  # a term with a single posting, held in the term's entry
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        yield *_alive(ids, weights, deleted), max(weights, default=0.0), 0
-
-
 def length_bytes(reader, fieldname: str) -> bytes:
     """The length of a field in every document of a segment, as Whoosh's BM25 reads it: one byte
     per document (whoosh.util.numeric.length_to_byte, a rough length), read at once (a call per
@@ -460,12 +448,6 @@ def _seek(matcher, docnum: int) -> None:
     if matcher._ids is None:
         matcher._read_ids()
     matcher._i = bisect_left(matcher._ids, docnum, matcher._i)
-
-
-def _alive(ids, weights, deleted) -> tuple[list[int], list[float]]:
-    """The postings of ids and weights whose document is not deleted."""
-    pairs = [(docnum, weight) for docnum, weight in zip(ids, weights) if docnum not in deleted]
-    return [docnum for docnum, _ in pairs], [weight for _, weight in pairs]
 
 
 @lru_cache(maxsize=16)

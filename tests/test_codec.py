@@ -12,7 +12,8 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 
 from whoosh.filedb.filetables import OrderedHashReader
 
-from pipeline.codec import ArrayCodec, ArrayLeafMatcher, ArrayPositions, MappedHashReader, _from_bytes, _to_bytes
+from pipeline.codec import (ArrayCodec, ArrayLeafMatcher, ArrayPositions, MappedHashReader, SegmentPostings, _from_bytes,
+                           _to_bytes)
 
 WORDS = "kidney stone pain fever cough asthma insulin diabetes blood pressure heart lung".split()
 # More documents than a block holds (128 postings), so that common terms span several blocks.
@@ -133,6 +134,31 @@ def test_terms_are_looked_up_where_whoosh_finds_them(tmp_path):
                 with pytest.raises(KeyError):
                     table.range_for_key(missing)
         assert searcher.doc_frequency("body", "kidney") == len(_postings(ix)["body", b"kidney"])
+
+
+@pytest.mark.parametrize("codec", [ArrayCodec(), W3Codec()], ids=["arrays", "whoosh"])
+def test_segment_postings_are_whooshs_postings_without_deleted_documents(tmp_path, codec):
+    ix = _build(tmp_path, codec, batches=2, delete=("3", "140", "141", "600"))
+    with ix.searcher() as searcher:
+        most_blocks = 0
+        for leaf, _ in searcher.leaf_searchers():
+            reader = leaf.reader()
+            segment = SegmentPostings(reader)
+            for fieldname, text in reader.all_terms():
+                if fieldname not in ("body", "tags"):
+                    continue
+                entry = segment.find(fieldname, text)
+                assert segment.doc_frequency(entry) == reader.doc_frequency(fieldname, text)
+                blocks = list(segment.blocks(fieldname, entry))
+                most_blocks = max(most_blocks, len(blocks))
+                for ids, weights, highest, shortest in blocks:
+                    assert all(weight <= highest for weight in weights)
+                    assert all(reader.doc_field_length(docnum, fieldname) >= shortest for docnum in ids)
+                expected = list(reader.postings(fieldname, text).items_as("weight"))  # deleted ones left out
+                assert [(docnum, weight) for ids, weights, _, _ in blocks for docnum, weight in zip(ids, weights)] \
+                    == expected
+            assert segment.find("body", b"absent") is None
+        assert most_blocks > (1 if isinstance(codec, ArrayCodec) else 0)
 
 
 def test_arrays_are_stored_little_endian():

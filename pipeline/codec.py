@@ -17,6 +17,7 @@ import struct
 import sys
 import zlib
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from hashlib import md5
 from itertools import accumulate, pairwise
@@ -131,9 +132,7 @@ class ArrayLeafMatcher(W3LeafMatcher):
         if self._fixedsize == 0:
             self._values = (None,) * count
             return
-        values = _unpack(self._data[2])
-        ends = accumulate(_from_bytes("i", values[:4 * count]), initial=4 * count)
-        self._values = tuple(values[start:end] for start, end in pairwise(ends))
+        self._values = _split_values(_unpack(self._data[2]), count)
 
 
 class SegmentPostings:
@@ -176,11 +175,9 @@ class SegmentPostings:
         the highest frequency, the shortest field length), deleted documents left out (the last
         two may be of a deleted document)."""
         raw = self._table.get(*entry)
-        if raw[0] or not isinstance(self._codec, ArrayCodec):
-            # A single posting held in the entry, or a segment another codec wrote (written by a
-            # Whoosh writer without ArrayCodec): through Whoosh's matcher, as one block.
+        if not self._straight(raw):
             info = W3TermInfo.from_bytes(raw)
-            matcher = self._codec.postings_reader(self._postings, info, self._schema[fieldname].format)
+            matcher = self._matcher(fieldname, info)
             ids, weights = [], []
             while matcher.is_active():
                 ids.append(matcher.id())
@@ -188,18 +185,58 @@ class SegmentPostings:
                 matcher.next()
             yield *self._alive(ids, weights), info.max_weight(), info.min_length()
             return
+        for header, (ids, weights, _) in self._array_blocks(raw):
+            ids, weights = _from_bytes("i", _unpack(ids)), _from_bytes("f", _unpack(weights))
+            if self._deleted:
+                ids, weights = self._alive(ids, weights)
+            yield ids, weights, header[2], byte_to_length(header[4])
+
+    def positions(self, fieldname: str, entry: tuple[int, int],
+                  docnums: Sequence[int]) -> Iterator[tuple[int, Sequence[int]]]:
+        """(document number, where the term is in the field) for each of docnums (sorted, each
+        holding the term of entry); only the blocks holding them are read."""
+        raw = self._table.get(*entry)
+        if not self._straight(raw):
+            matcher = self._matcher(fieldname, W3TermInfo.from_bytes(raw))
+            for docnum in docnums:
+                matcher.skip_to(docnum)
+                yield docnum, matcher.value_as("positions")
+            return
+        targets = iter(docnums)
+        target = next(targets, None)
+        for header, (ids, _, values) in self._array_blocks(raw):
+            last = header[1]
+            if target is None:
+                return
+            if target > last:
+                continue
+            ids = _from_bytes("i", _unpack(ids))
+            values = _split_values(_unpack(values), len(ids))
+            while target is not None and target <= last:
+                i = bisect_left(ids, target)
+                yield target, self._schema[fieldname].format.decode_positions(values[i])
+                target = next(targets, None)
+
+    def _straight(self, raw: bytes) -> bool:
+        """Whether a term's postings are ArrayCodec blocks, read here straight, rather than a
+        single posting held in its entry (raw), or blocks another codec wrote (a Whoosh writer
+        without ArrayCodec), read through Whoosh's matcher."""
+        return not raw[0] and isinstance(self._codec, ArrayCodec)
+
+    def _matcher(self, fieldname: str, info: W3TermInfo):
+        return self._codec.postings_reader(self._postings, info, self._schema[fieldname].format)
+
+    def _array_blocks(self, raw: bytes) -> Iterator[tuple[tuple, tuple[bytes, bytes, bytes]]]:
+        """Each block of the postings of the entry raw: its header (W3LeafMatcher._goto's: count,
+        last document, highest frequency, compression, shortest and longest length bytes) and its
+        data (ArrayPostingsWriter's compressed document numbers, frequencies and values)."""
         offset, _ = _EXTENT.unpack_from(raw, _TERM_INFO_SIZE)
         postings = self._postings
         position = offset + len(WHOOSH3_HEADER_MAGIC)  # a term's postings start with it
         while True:
             size = _BLOCK_SIZE.unpack(postings.get(position, _BLOCK_SIZE.size))[0]
             block = io.BytesIO(postings.get(position + _BLOCK_SIZE.size, abs(size)))
-            _, _, maxweight, _, minlength, _ = pickle.load(block)  # W3LeafMatcher._goto's header
-            ids, weights, _ = pickle.load(block)
-            ids, weights = _from_bytes("i", _unpack(ids)), _from_bytes("f", _unpack(weights))
-            if self._deleted:
-                ids, weights = self._alive(ids, weights)
-            yield ids, weights, maxweight, byte_to_length(minlength)
+            yield pickle.load(block), pickle.load(block)
             if size < 0:  # the last block
                 return
             position += _BLOCK_SIZE.size + size
@@ -270,6 +307,12 @@ class MappedHashReader(OrderedHashReader):
 # its key and value.
 _POINTER = struct.Struct("!Iq")
 _LENGTHS = struct.Struct("!ii")
+
+def _split_values(values: bytes, count: int) -> tuple[bytes, ...]:
+    """The values of a block's count postings, from ArrayPostingsWriter's lengths then values."""
+    ends = accumulate(_from_bytes("i", values[:4 * count]), initial=4 * count)
+    return tuple(values[start:end] for start, end in pairwise(ends))
+
 
 # Raw deflate streams: a block's parts are small, and zlib's header and checksum would add six
 # bytes to each.

@@ -24,8 +24,7 @@ from itertools import accumulate, compress, repeat
 from operator import ge
 
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.matching.wrappers import FilterMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from .codec import SegmentPostings
@@ -277,17 +276,13 @@ class TermScores:
     def _positions(self, fieldname: str, text: str, docnums: list[int],
                    found: dict[int, frozenset[int]]) -> None:
         """Read where a term is in the field of each of docnums (sorted, all holding it) into found."""
-        for leaf, offset in self._searcher.leaf_searchers():
+        entries = self._entries(fieldname, text)
+        for segment, (_, entry), (leaf, offset) in zip(self._segments(), entries, self._searcher.leaf_searchers()):
             end = offset + leaf.doc_count_all()
             local = [docnum - offset for docnum in docnums if offset <= docnum < end]
-            if not local:
-                continue
-            matcher = leaf.reader().postings(fieldname, text)
-            if isinstance(matcher, FilterMatcher):  # deleted documents are never candidates
-                matcher = matcher.child
-            for docnum in local:
-                _seek(matcher, docnum)
-                found[docnum + offset] = frozenset(matcher.value_as("positions"))
+            if local:
+                for docnum, positions in segment.positions(fieldname, entry, local):
+                    found[docnum + offset] = frozenset(positions)
 
     def _add(self, query: Q.Query, found: dict[int, float], factor: float) -> None:
         if isinstance(query, Q.Term):
@@ -435,19 +430,6 @@ def column_numbers(reader, fieldname: str) -> array:
     if sys.byteorder == "little":  # Whoosh writes them big-endian
         numbers.byteswap()
     return numbers + array("Q", bytes(8 * (count - len(numbers))))
-
-
-def _seek(matcher, docnum: int) -> None:
-    """Move a segment's matcher to docnum, which it holds, at or after where it is."""
-    if not isinstance(matcher, W3LeafMatcher):
-        matcher.skip_to(docnum)
-        return
-    # Whoosh's skip_to steps through a block a posting at a time; a block's ids are sorted.
-    if docnum > matcher.block_max_id():
-        matcher._skip_to_block(lambda: docnum > matcher.block_max_id())
-    if matcher._ids is None:
-        matcher._read_ids()
-    matcher._i = bisect_left(matcher._ids, docnum, matcher._i)
 
 
 @lru_cache(maxsize=16)

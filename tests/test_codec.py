@@ -157,6 +157,11 @@ def test_segment_postings_are_whooshs_postings_without_deleted_documents(tmp_pat
                 expected = list(reader.postings(fieldname, text).items_as("weight"))  # deleted ones left out
                 assert [(docnum, weight) for ids, weights, _, _ in blocks for docnum, weight in zip(ids, weights)] \
                     == expected
+                if fieldname == "body":
+                    some = [docnum for docnum, _ in expected[::7]]
+                    positions = dict(reader.postings(fieldname, text).items_as("positions"))
+                    assert [(docnum, list(found)) for docnum, found in segment.positions(fieldname, entry, some)] \
+                        == [(docnum, positions[docnum]) for docnum in some]
             assert segment.find("body", b"absent") is None
         assert most_blocks > (1 if isinstance(codec, ArrayCodec) else 0)
 

@@ -3,15 +3,14 @@
 Whoosh's own codec pickles each block of a term's postings as a tuple of Python ints, floats
 and byte strings (one per posting, positions included) and compresses the pickle: a first
 reading of a term unpickled them all, three quarters of a search at ten times the shared
-corpus. Here a block's document numbers, frequencies and positions are three machine arrays,
-each compressed on its own, so that scoring, which needs no positions, never decompresses
-them. Everything else is Whoosh's: the block headers, skipping, term tables and merging; a
-segment remembers which codec wrote it.
+corpus. Here a block is a header of numbers (struct) and its document numbers, frequencies and
+positions as three machine arrays, each compressed on its own, so that scoring, which needs no
+positions, never decompresses them. Everything else is Whoosh's: the term tables, skipping and
+merging; a segment remembers which codec wrote it.
 """
 
 from __future__ import annotations
 
-import io
 import pickle
 import struct
 import sys
@@ -25,7 +24,7 @@ from itertools import accumulate, pairwise
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter, W3TermInfo
 from whoosh.filedb.filetables import OrderedHashReader, md5_hash
 from whoosh.formats import Positions
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 _BIG_ENDIAN = sys.byteorder == "big"
 
@@ -87,25 +86,30 @@ class ArrayCodec(W3Codec):
 
 
 class ArrayPostingsWriter(W3PostingsWriter):
-    """Writes a block's data as (document numbers, frequencies, positions), each compressed at
-    level (Whoosh's pickle of the three is left uncompressed)."""
+    """Writes a block as a header of numbers (_BLOCK) and its document numbers, frequencies and
+    positions, each compressed at level."""
 
     def __init__(self, postfile, blocklimit: int, level: int, inlinelimit: int):
         super().__init__(postfile, blocklimit, compression=0, inlinelimit=inlinelimit)
         self._level = level
 
-    def _mini_ids(self) -> bytes:
-        return self._pack(array("i", self._ids))
-
-    def _mini_weights(self) -> bytes:
-        return self._pack(array("f", self._weights))
-
-    def _mini_values(self) -> bytes | None:
-        if self._format.fixed_value_size() == 0:  # no values (frequencies alone)
-            return None
-        # Each posting's value (its encoded positions) has a length of its own: the lengths, then
-        # the values end to end.
-        return self._pack(array("i", map(len, self._values)), *self._values)
+    def _write_block(self, last: bool = False) -> None:
+        if not self._blockcount:  # a term's postings start with Whoosh's tag
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        ids = self._pack(array("i", self._ids))
+        weights = self._pack(array("f", self._weights))
+        values = b""
+        if self._format.fixed_value_size() != 0:  # positions (else frequencies alone)
+            # Each posting's value has a length of its own: the lengths, then the values end to end.
+            values = self._pack(array("i", map(len, self._values)), *self._values)
+        size = _BLOCK.size - _SIZE.size + len(ids) + len(weights) + len(values)
+        self._postfile.write(_BLOCK.pack(-size if last else size, len(self._ids), self._ids[-1],
+                                         self._maxweight, length_to_byte(self._minlength),
+                                         length_to_byte(self._maxlength), len(ids), len(weights),
+                                         len(values)) + ids + weights + values)
+        self._blockcount += 1
+        self._new_block()
 
     def _pack(self, numbers: array, *values: bytes) -> bytes:
         """numbers, then values, compressed."""
@@ -114,6 +118,20 @@ class ArrayPostingsWriter(W3PostingsWriter):
 
 class ArrayLeafMatcher(W3LeafMatcher):
     """Reads the blocks ArrayPostingsWriter wrote: document numbers as an array("i")."""
+
+    def _goto(self, position: int) -> None:
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        (size, self._blocklength, self._maxid, self._maxweight, shortest, longest,
+         *self._parts) = _BLOCK.unpack(self._postfile.get(position, _BLOCK.size))
+        if size < 0:
+            self._lastblock = True
+        self._nextoffset = position + _SIZE.size + abs(size)
+        self._dataoffset = position + _BLOCK.size
+        self._minlength, self._maxlength = byte_to_length(shortest), byte_to_length(longest)
+
+    def _read_data(self) -> None:
+        self._data = _split(self._postfile.get(self._dataoffset, sum(self._parts)), self._parts)
 
     def _read_ids(self) -> None:
         if self._data is None:
@@ -175,7 +193,11 @@ class SegmentPostings:
         the highest frequency, the shortest field length), deleted documents left out (the last
         two may be of a deleted document)."""
         raw = self._table.get(*entry)
-        if not self._straight(raw):
+        if raw[0]:  # a single posting, held in the entry
+            ids, weights, _ = pickle.loads(raw[_TERM_INFO_SIZE:])
+            yield *self._alive(ids, weights), max(weights), 0
+            return
+        if not isinstance(self._codec, ArrayCodec):  # a Whoosh writer without ArrayCodec wrote it
             info = W3TermInfo.from_bytes(raw)
             matcher = self._matcher(fieldname, info)
             ids, weights = [], []
@@ -189,7 +211,7 @@ class SegmentPostings:
             ids, weights = _from_bytes("i", _unpack(ids)), _from_bytes("f", _unpack(weights))
             if self._deleted:
                 ids, weights = self._alive(ids, weights)
-            yield ids, weights, header[2], byte_to_length(header[4])
+            yield ids, weights, header[3], byte_to_length(header[4])
 
     def positions(self, fieldname: str, entry: tuple[int, int],
                   docnums: Sequence[int]) -> Iterator[tuple[int, Sequence[int]]]:
@@ -205,7 +227,7 @@ class SegmentPostings:
         targets = iter(docnums)
         target = next(targets, None)
         for header, (ids, _, values) in self._array_blocks(raw):
-            last = header[1]
+            last = header[2]
             if target is None:
                 return
             if target > last:
@@ -227,19 +249,18 @@ class SegmentPostings:
         return self._codec.postings_reader(self._postings, info, self._schema[fieldname].format)
 
     def _array_blocks(self, raw: bytes) -> Iterator[tuple[tuple, tuple[bytes, bytes, bytes]]]:
-        """Each block of the postings of the entry raw: its header (W3LeafMatcher._goto's: count,
-        last document, highest frequency, compression, shortest and longest length bytes) and its
-        data (ArrayPostingsWriter's compressed document numbers, frequencies and values)."""
+        """Each block of the postings of the entry raw: its header (_BLOCK) and its data
+        (compressed document numbers, frequencies and values)."""
         offset, _ = _EXTENT.unpack_from(raw, _TERM_INFO_SIZE)
         postings = self._postings
         position = offset + len(WHOOSH3_HEADER_MAGIC)  # a term's postings start with it
         while True:
-            size = _BLOCK_SIZE.unpack(postings.get(position, _BLOCK_SIZE.size))[0]
-            block = io.BytesIO(postings.get(position + _BLOCK_SIZE.size, abs(size)))
-            yield pickle.load(block), pickle.load(block)
+            header = _BLOCK.unpack(postings.get(position, _BLOCK.size))
+            size, parts = header[0], header[-3:]
+            yield header, _split(postings.get(position + _BLOCK.size, sum(parts)), parts)
             if size < 0:  # the last block
                 return
-            position += _BLOCK_SIZE.size + size
+            position += _SIZE.size + size
 
     def _alive(self, ids: Sequence[int], weights: Sequence[float]) -> tuple[list[int], list[float]]:
         """The postings whose document is not deleted."""
@@ -255,7 +276,18 @@ _TERM_INFO_SIZE = W3TermInfo._struct.size
 _DOC_FREQUENCY = struct.Struct("!I")
 _DOC_FREQUENCY_AT = 5
 _EXTENT = struct.Struct("!qi")
-_BLOCK_SIZE = struct.Struct("!i")
+# A block: its size after this number (negative for a term's last block), how many postings, the
+# last document number, the highest frequency, the shortest and longest field length (Whoosh's
+# length bytes), and the compressed sizes of its document numbers, frequencies and values, which
+# follow.
+_BLOCK = struct.Struct("!iIIfBBIII")
+_SIZE = struct.Struct("!i")
+
+
+def _split(data: bytes, sizes: Sequence[int]) -> tuple[bytes, bytes, bytes]:
+    """A block's data: its document numbers, frequencies and values, each compressed."""
+    ids, weights, _ = sizes
+    return data[:ids], data[ids:ids + weights], data[ids + weights:]
 
 
 class MappedHashReader(OrderedHashReader):

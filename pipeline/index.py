@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema, analysis or storage changes: an index under an older name is rebuilt
 # from sources, and its files removed.
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 INDEX_NAME = f"sections_v{INDEX_VERSION}"
 # {"index": INDEX_NAME, "generation": N, "articles": {article id: state}}: the articles of
 # generation N of the index, written after its commit.

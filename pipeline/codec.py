@@ -233,10 +233,11 @@ class SegmentPostings:
             if target > last:
                 continue
             ids = _from_bytes("i", _unpack(ids))
-            values = _split_values(_unpack(values), len(ids))
+            values = _unpack(values)
+            ends = _value_ends(values, len(ids))
             while target is not None and target <= last:
                 i = bisect_left(ids, target)
-                yield target, self._schema[fieldname].format.decode_positions(values[i])
+                yield target, self._schema[fieldname].format.decode_positions(values[ends[i]:ends[i + 1]])
                 target = next(targets, None)
 
     def _straight(self, raw: bytes) -> bool:
@@ -342,8 +343,13 @@ _LENGTHS = struct.Struct("!ii")
 
 def _split_values(values: bytes, count: int) -> tuple[bytes, ...]:
     """The values of a block's count postings, from ArrayPostingsWriter's lengths then values."""
-    ends = accumulate(_from_bytes("i", values[:4 * count]), initial=4 * count)
+    ends = _value_ends(values, count)
     return tuple(values[start:end] for start, end in pairwise(ends))
+
+
+def _value_ends(values: bytes, count: int) -> list[int]:
+    """Where each of a block's values starts in values, and where the last one ends."""
+    return list(accumulate(_from_bytes("i", values[:4 * count]), initial=4 * count))
 
 
 # Raw deflate streams: a block's parts are small, and zlib's header and checksum would add six

@@ -172,6 +172,7 @@ class SegmentPostings:
         self._table = terms._dbfile  # the term table's file: the entries are in it
         self._postings = terms._postfile
         self._deleted = reader.deleted_docs_set
+        self._deleted_in_order = sorted(self._deleted)
         self._codec = reader.codec()
         self._schema = reader.schema
 
@@ -209,8 +210,7 @@ class SegmentPostings:
             return
         for header, (ids, weights, _) in self._array_blocks(raw):
             ids, weights = _from_bytes("i", _unpack(ids)), _from_bytes("f", _unpack(weights))
-            if self._deleted:
-                ids, weights = self._alive(ids, weights)
+            ids, weights = self._alive(ids, weights)
             yield ids, weights, header[3], byte_to_length(header[4])
 
     def positions(self, fieldname: str, entry: tuple[int, int],
@@ -263,9 +263,13 @@ class SegmentPostings:
                 return
             position += _SIZE.size + size
 
-    def _alive(self, ids: Sequence[int], weights: Sequence[float]) -> tuple[list[int], list[float]]:
-        """The postings whose document is not deleted."""
+    def _alive(self, ids: Sequence[int], weights: Sequence[float]) -> tuple[Sequence[int], Sequence[float]]:
+        """The postings (in document order) whose document is not deleted."""
         deleted = self._deleted
+        # A segment has few deleted documents: most blocks have none between their first and last.
+        nearest = bisect_left(self._deleted_in_order, ids[0]) if ids else 0
+        if nearest == len(deleted) or self._deleted_in_order[nearest] > ids[-1]:
+            return ids, weights
         pairs = [(docnum, weight) for docnum, weight in zip(ids, weights) if docnum not in deleted]
         return [docnum for docnum, _ in pairs], [weight for _, weight in pairs]
 

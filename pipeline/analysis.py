@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 import Stemmer
@@ -402,26 +403,35 @@ def _caps_letters(word: str) -> int:
     return 0 if any(c.islower() for c in word) else letters
 
 
-def _shouted(matches: list[re.Match]) -> set[int]:
-    """Return the indexes of words in shouted all-caps runs (headings), which are not abbreviations."""
+def _shouted(caps: Sequence[int | None]) -> set[int]:
+    """Return the indexes of words in shouted all-caps runs (headings), which are not abbreviations.
+
+    caps: for each token, the letters of an all-caps word (_caps_letters), 0 for any other word,
+    None for a number.
+    """
     # A run is consecutive all-caps words (numbers between them don't break it). It is shouted text
     # with three or more words, or two words one of which has six or more letters: "SIGNS AND
     # SYMPTOMS" and "KIDNEY STONES" are, "CT", "HIV/AIDS" and "MRI SCAN" are not.
-    caps = [(i, letters) for i, match in enumerate(matches)
-            if match.lastgroup == "word" and (letters := _caps_letters(match.group()))]
     shouted: set[int] = set()
-    if len(caps) < 2:  # the usual case: no run can be shouted
-        return shouted
     run: list[int] = []
     longest = 0
-    for i, letters in caps:
-        if run and any(matches[j].lastgroup != "num" for j in range(run[-1] + 1, i)):
+    for i, letters in enumerate(caps):
+        if letters is None:
+            continue
+        if letters:
+            run.append(i)
+            longest = max(longest, letters)
+        elif run:
             _close_run(run, longest, shouted)
             run, longest = [], 0
-        run.append(i)
-        longest = max(longest, letters)
     _close_run(run, longest, shouted)
     return shouted
+
+
+def _caps(match: re.Match) -> int | None:
+    """A token's entry in _shouted's caps."""
+    kind = match.lastgroup
+    return None if kind == "num" else _caps_letters(match.group()) if kind == "word" else 0
 
 
 def _close_run(run: list[int], longest: int, shouted: set[int]) -> None:
@@ -449,7 +459,7 @@ class MultiScriptTokenizer(_Comparable, Tokenizer):
             yield t
             return
         matches = list(TOKEN_PATTERN.finditer(value))
-        shouted = _shouted(matches) if _MAYBE_SHOUTED.search(value) else None
+        shouted = _shouted(list(map(_caps, matches))) if _MAYBE_SHOUTED.search(value) else None
         pos = start_pos
         for match in matches:
             text = match.group()
@@ -523,17 +533,31 @@ def term_spans(text: str) -> list[tuple[int, int, str]]:
     For highlighting, where only terms and offsets are wanted: the same tokenizer rules and
     per-token analysis, without a Token stream.
     """
-    if _MAYBE_SHOUTED.search(text):  # whether a word is shouted depends on its neighbours
-        return _spans_in_context(text)
     # No token holds a space, so text is analysed a space-separated piece at a time, and pieces
-    # repeat as words do: most cost a lookup in _piece_spans's cache.
+    # repeat as words do: most cost a lookup in a cache.
+    pieces = text.split(" ")
     spans = []
     start = 0
-    for piece in text.split(" "):
+    if not _MAYBE_SHOUTED.search(text):
+        for piece in pieces:
+            if piece:
+                for begin, end, stem in _piece_spans(piece):
+                    spans.append((start + begin, start + end, stem))
+            start += len(piece) + 1
+        return spans
+    # Whether a word is shouted (and analysed lowercased) depends on its neighbours.
+    tokens = []
+    for piece in pieces:
         if piece:
-            for begin, end, stem in _piece_spans(piece):
-                spans.append((start + begin, start + end, stem))
+            for begin, end, caps, stem, lowered in _piece_tokens(piece):
+                tokens.append((start + begin, start + end, caps, stem, lowered))
         start += len(piece) + 1
+    shouted = _shouted([caps for _, _, caps, _, _ in tokens])
+    for i, (begin, end, _, stem, lowered) in enumerate(tokens):
+        if i in shouted:
+            stem = lowered
+        if stem is not None:
+            spans.append((begin, end, stem))
     return spans
 
 
@@ -548,17 +572,17 @@ def _piece_spans(piece: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(spans)
 
 
-def _spans_in_context(text: str) -> list[tuple[int, int, str]]:
-    """term_spans of a text that may have shouted words (lowercased before their analysis)."""
-    matches = list(TOKEN_PATTERN.finditer(text))
-    shouted = _shouted(matches)
-    spans = []
-    for i, match in enumerate(matches):
+@lru_cache(maxsize=200_000)
+def _piece_tokens(piece: str) -> tuple[tuple[int, int, int | None, str | None, str | None], ...]:
+    """Each token of a text with no space in it: (start, end, its entry in _shouted's caps, its
+    stem, and its stem when shouted), a stem None for a stop word."""
+    tokens = []
+    for match in TOKEN_PATTERN.finditer(piece):
         raw = match.group()
-        stem = _token_terms(raw.lower() if i in shouted else raw)[1]
-        if stem is not None:
-            spans.append((match.start(), match.end(), stem))
-    return spans
+        caps = _caps(match)
+        stem = _token_terms(raw)[1]
+        tokens.append((match.start(), match.end(), caps, stem, _token_terms(raw.lower())[1] if caps else stem))
+    return tuple(tokens)
 
 
 def is_arabic_term(term: str) -> bool:

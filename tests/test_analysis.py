@@ -371,7 +371,7 @@ _WORDISH = st.text(alphabet=st.sampled_from(list("ABCDEFKMRISTab1²'’+#_") + [
 @given(st.lists(st.tuples(_WORDISH, st.sampled_from([" ", "/", "-", ". ", "", " 12 ", "\n"])), max_size=8))
 def test_shouted_precheck_never_skips_a_shouted_run(parts):
     # The tokenizer only looks for shouted runs in texts the quick check lets through.
-    from pipeline.analysis import _MAYBE_SHOUTED, TOKEN_PATTERN, _shouted
+    from pipeline.analysis import _MAYBE_SHOUTED, TOKEN_PATTERN, _caps, _shouted
     text = "".join(word + sep for word, sep in parts)
-    if _shouted(list(TOKEN_PATTERN.finditer(text))):
+    if _shouted(list(map(_caps, TOKEN_PATTERN.finditer(text)))):
         assert _MAYBE_SHOUTED.search(text), text

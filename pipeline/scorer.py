@@ -24,10 +24,9 @@ from itertools import accumulate, compress, repeat
 from operator import ge
 
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from .codec import SegmentPostings
+from .codec import SegmentPostings, length_bytes
 from .versions import version
 
 # Scores summed in another order may differ in the last bits: bounds are compared with room to spare.
@@ -345,7 +344,8 @@ class TermScores:
             part = [k1 * ((1 - b) + b * length / avgfl) for length in _LENGTHS]
             norms = array("d")
             for leaf, _ in self._searcher.leaf_searchers():
-                norms.extend(map(part.__getitem__, length_bytes(leaf.reader(), fieldname)))
+                # Read whole: a call per document (doc_field_length) was half a term's first read.
+                norms.extend(map(part.__getitem__, length_bytes(leaf.reader()._perdoc, fieldname)))
             self._kept.norms[key] = norms
         return norms
 
@@ -404,18 +404,6 @@ def best(found: dict[int, float], count: int) -> list[tuple[float, int]]:
 def _best_first(item: tuple[float, int]) -> tuple[float, int]:
     score, docnum = item
     return -score, docnum
-
-
-def length_bytes(reader, fieldname: str) -> bytes:
-    """The length of a field in every document of a segment, as Whoosh's BM25 reads it: one byte
-    per document (whoosh.util.numeric.length_to_byte, a rough length), read at once (a call per
-    document, reader.doc_field_length, was half the time of a term's first read)."""
-    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    count = reader.doc_count_all()
-    if column is None:  # no document has the field
-        return bytes(count)
-    raw = column._dbfile.get(column._basepos, column._count) if column._count else b""
-    return raw[:count] + bytes(count - len(raw))
 
 
 _LENGTHS = [byte_to_length(byte) for byte in range(256)]

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import collectors
 from whoosh import query as Q
+from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.util.numeric import byte_to_length
@@ -17,7 +18,8 @@ from pipeline import scorer
 from pipeline.analysis import text_analyzer
 from pipeline.index import group_number, open_index
 from pipeline.query import RANKING, Proximity, parse_query, plan, proximities
-from pipeline.scorer import KeptPostings, TermScores, best, column_numbers, length_bytes
+from pipeline.codec import ArrayPerDocReader, length_bytes
+from pipeline.scorer import KeptPostings, TermScores, best, column_numbers
 from pipeline.search import open_searcher
 
 from .search_fixture import build_fixture_index
@@ -270,9 +272,12 @@ def test_column_numbers_are_whooshs_column_values(searcher):
 
 def test_length_bytes_are_whooshs_for_every_document(searcher):
     for leaf, _ in searcher.reader().leaf_readers():
+        perdoc = leaf._perdoc
+        assert isinstance(perdoc, ArrayPerDocReader)
         for field in ("title", "heading", "body"):
-            lengths = [byte_to_length(byte) for byte in length_bytes(leaf, field)]
+            lengths = [byte_to_length(byte) for byte in length_bytes(perdoc, field)]
             assert len(lengths) == leaf.doc_count_all()
-            assert all(lengths[docnum] == (leaf.doc_field_length(docnum, field) or 0)
-                       for docnum in range(leaf.doc_count_all()))
+            whooshs = [W3PerDocReader.doc_field_length(perdoc, docnum, field) or 0
+                       for docnum in range(leaf.doc_count_all())]
+            assert lengths == whooshs == [leaf.doc_field_length(docnum, field) for docnum in range(len(lengths))]
             assert any(lengths)

@@ -561,6 +561,19 @@ def term_spans(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
+def index_terms(text: str) -> tuple[int, list[str]]:
+    """The terms text_analyzer() yields for text, in order, and the position of the first (each
+    next one is one position further: stop words are dropped and the rest renumbered).
+
+    For indexing, from term_spans rather than a Token stream: only stop words come before the
+    first term, so its position is how many words precede it.
+    """
+    spans = term_spans(text)
+    if not spans:
+        return 0, []
+    return len(TOKEN_PATTERN.findall(text, 0, spans[0][0])), [term for _, _, term in spans]
+
+
 @lru_cache(maxsize=200_000)
 def _piece_spans(piece: str) -> tuple[tuple[int, int, str], ...]:
     """term_spans of a text with no space in it and no shouted words."""

@@ -335,6 +335,17 @@ def test_term_spans_are_the_analyzers_terms_and_offsets(text):
     assert term_spans(text) == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_indexed_terms_and_positions_are_the_analyzers(text):
+    from whoosh.formats import Positions
+
+    from pipeline.codec import ArrayPositions
+    indexed = ArrayPositions(field_boost=2.0)
+    expected = list(Positions.word_values(indexed, text, text_analyzer(), mode="index"))
+    assert list(indexed.word_values(text, text_analyzer(), mode="index")) == expected
+
+
 @pytest.mark.parametrize("text", [
     "KIDNEY STONES: what CT and MRI show", "حصى الكُلَى في كل الكلى", "HIV/AIDS 5 mg; B12 and COVID-19",
 ])

@@ -275,8 +275,8 @@ class TermScores:
     def _positions(self, fieldname: str, text: str, docnums: list[int],
                    found: dict[int, frozenset[int]]) -> None:
         """Read where a term is in the field of each of docnums (sorted, all holding it) into found."""
-        entries = self._entries(fieldname, text)
-        for segment, (_, entry), (leaf, offset) in zip(self._segments(), entries, self._searcher.leaf_searchers()):
+        segments = zip(self._segments(), self._entries(fieldname, text), self._searcher.leaf_searchers())
+        for segment, (_, entry), (leaf, offset) in segments:
             end = offset + leaf.doc_count_all()
             local = [docnum - offset for docnum in docnums if offset <= docnum < end]
             if local:

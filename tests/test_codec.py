@@ -12,8 +12,8 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 
 from whoosh.filedb.filetables import OrderedHashReader
 
-from pipeline.codec import (ArrayCodec, ArrayLeafMatcher, ArrayPositions, MappedHashReader, SegmentPostings, _from_bytes,
-                           _to_bytes)
+from pipeline.codec import (ArrayCodec, ArrayLeafMatcher, ArrayPositions, MappedHashReader, SegmentPostings,
+                           _from_bytes, _to_bytes)
 
 WORDS = "kidney stone pain fever cough asthma insulin diabetes blood pressure heart lung".split()
 # More documents than a block holds (128 postings), so that common terms span several blocks.
@@ -155,13 +155,14 @@ def test_segment_postings_are_whooshs_postings_without_deleted_documents(tmp_pat
                     assert all(weight <= highest for weight in weights)
                     assert all(reader.doc_field_length(docnum, fieldname) >= shortest for docnum in ids)
                 expected = list(reader.postings(fieldname, text).items_as("weight"))  # deleted ones left out
-                assert [(docnum, weight) for ids, weights, _, _ in blocks for docnum, weight in zip(ids, weights)] \
-                    == expected
+                found = [posting for ids, weights, _, _ in blocks for posting in zip(ids, weights)]
+                assert found == expected
                 if fieldname == "body":
                     some = [docnum for docnum, _ in expected[::7]]
                     positions = dict(reader.postings(fieldname, text).items_as("positions"))
-                    assert [(docnum, list(found)) for docnum, found in segment.positions(fieldname, entry, some)] \
-                        == [(docnum, positions[docnum]) for docnum in some]
+                    read = segment.positions(fieldname, entry, some)
+                    found = [(docnum, list(where)) for docnum, where in read]
+                    assert found == [(docnum, positions[docnum]) for docnum in some]
             assert segment.find("body", b"absent") is None
         assert most_blocks > (1 if isinstance(codec, ArrayCodec) else 0)
 

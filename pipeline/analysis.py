@@ -163,6 +163,10 @@ AR_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
 # Clitics tried (longest first) only when looking a word up in AR_ROOT_INITIAL_WORDS, so that
 # بالتهاب and لوريد find التهاب and وريد even though light10 never strips a bare ب or ل.
 _AR_PROTECTION_PREFIXES = AR_ARTICLES + ("وب", "ول", "فب", "فل", "و", "ف", "ب", "ل", "ك", "")
+# The same by a word's first letter (a word can only start with those starting with it), in order.
+_AR_PROTECTION_PREFIXES_BY_LETTER = {
+    letter: tuple(prefix for prefix in _AR_PROTECTION_PREFIXES if prefix[:1] in (letter, ""))
+    for letter in {prefix[0] for prefix in _AR_PROTECTION_PREFIXES if prefix}}
 
 # Words whose ending looks like a light10 suffix but belongs to the word: suffix stripping stops as
 # soon as it reaches one. Without this سرطان→سرط while سرطانات→سرطان, بطين→بط (duck), جنين→جن,
@@ -189,13 +193,17 @@ AR_PRONOUN_SUFFIXES = ("هما", "كما", "كم", "كن", "هم", "هن", "نا
 # Before a suffix, ta marbuta is written ت: "حالتي", "معدتك", "ثقتها" are حالة, معدة, ثقة with a
 # pronoun. These three-letter words end in a real ت, which stays (بيتي, وقتك, موته).
 AR_TA_FINAL_WORDS = frozenset("بيت وقت موت صوت زيت اخت بنت ست سبت نبت كبت تحت صمت ثبت فوت".split())
+# The suffixes _strip_pronoun tries, in order, by their last letter (a word can only end with those).
+_AR_TRIED_SUFFIXES = AR_PRONOUN_SUFFIXES + ("ها", "ه", "ي")
+_AR_TRIED_SUFFIXES_BY_LETTER = {letter: tuple(suffix for suffix in _AR_TRIED_SUFFIXES if suffix[-1] == letter)
+                                for letter in {suffix[-1] for suffix in _AR_TRIED_SUFFIXES}}
 
 
 def _strip_pronoun(word: str) -> str:
     """Strip a pronoun suffix light10 would leave, and give back ta marbuta (as ه) before any suffix."""
     if word[-1:] in ("ي", "ه") and word[:-1] in AR_ROOT_FINAL_WORDS:  # سرطاني: light10's own ending
         return word
-    for suffix in AR_PRONOUN_SUFFIXES + ("ها", "ه", "ي"):
+    for suffix in _AR_TRIED_SUFFIXES_BY_LETTER.get(word[-1:], ()):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             stem = word[: -len(suffix)]
             if stem.endswith("ات"):  # علاماتي, اعراضها...: the plural goes next
@@ -219,14 +227,18 @@ def _strip_suffixes(word: str) -> str:
 
 
 AR_ROOT_INITIAL_STEMS = frozenset(_strip_suffixes(word) for word in AR_ROOT_INITIAL_WORDS)
+# _strip_suffixes keeps a word's first two letters, so a word's stem can only be one of these if
+# the word starts as one of them does.
+_AR_ROOT_INITIAL_STARTS = frozenset(stem[:2] for stem in AR_ROOT_INITIAL_STEMS)
 
 
 @lru_cache(maxsize=100_000)
 def arabic_light_stem(word: str) -> str:
     """Light-stem a normalised Arabic word (light10 rules plus the protection lists)."""
-    for prefix in _AR_PROTECTION_PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
-            stem = _strip_suffixes(word[len(prefix):])
+    for prefix in _AR_PROTECTION_PREFIXES_BY_LETTER.get(word[:1], ("",)):
+        rest = word[len(prefix):]
+        if word.startswith(prefix) and len(rest) >= 2 and rest[:2] in _AR_ROOT_INITIAL_STARTS:
+            stem = _strip_suffixes(rest)
             if stem in AR_ROOT_INITIAL_STEMS:
                 return stem
     # light10: a conjunction و if three letters remain, then one article if two letters remain.

@@ -7,6 +7,12 @@ corpus. Here a block is a header of numbers (struct) and its document numbers, f
 positions as three machine arrays, each compressed on its own, so that scoring, which needs no
 positions, never decompresses them. Everything else is Whoosh's: the term tables, skipping and
 merging; a segment remembers which codec wrote it.
+
+Reading is where a query's time goes, so this module also reads Whoosh's own structures faster
+than Whoosh does: a term table straight from the memory map (MappedHashReader), a term's entry and
+blocks without matchers (SegmentPostings, for the scorer), a field's lengths whole
+(ArrayPerDocReader), and a text field's postings from the analysis's caches without Token objects
+(ArrayPositions.word_values).
 """
 
 from __future__ import annotations

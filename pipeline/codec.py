@@ -65,7 +65,7 @@ class ArrayPositions(Positions):
         """(term, frequency, weight, positions) of each term of a text, as Whoosh's Positions
         gives them; with the project's analyzer, from analysis.index_terms rather than a stream of
         Token objects (a sixth of an ingest's CPU)."""
-        if not isinstance(value, str) or analyzer != _TEXT_ANALYZER:
+        if not isinstance(value, str) or analyzer != _TEXT_ANALYZER or kwargs.keys() - {"mode"}:
             yield from super().word_values(value, analyzer, **kwargs)
             return
         first, terms = index_terms(value)

@@ -266,9 +266,12 @@ class TermScores:
         """The term's score in each of the (sorted) candidates that hold it."""
         docnums, scores = self.term(fieldname, text)
         found = {}
-        for docnum in candidates:
-            i = bisect_left(docnums, docnum)
-            if i < len(docnums) and docnums[i] == docnum:
+        i, size = 0, len(docnums)
+        for docnum in candidates:  # each is found at or after the previous one
+            i = bisect_left(docnums, docnum, i)
+            if i == size:
+                break
+            if docnums[i] == docnum:
                 found[docnum] = scores[i]
         return found
 

@@ -12,10 +12,7 @@ abbreviations as alternatives; see query.py.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import os
-import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,7 +22,7 @@ from pathlib import Path
 from . import analysis
 from .analysis import analyze, is_arabic_term
 from .errors import ConceptError
-from .files import write_file
+from .files import cached
 
 COLUMNS = ("english", "arabic", "abbreviations")
 SEPARATOR = "|"
@@ -203,25 +200,6 @@ def default_concepts() -> ConceptTable:
     it; a missing, damaged or unwritable cache only costs that time.
     """
     text = resources.files("pipeline").joinpath("data", "concepts.csv").read_text(encoding="utf-8-sig")
-    cache = _cache_file(text)
-    try:
-        table = pickle.loads(cache.read_bytes())
-        if isinstance(table, ConceptTable):
-            return table
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError,
-            ValueError):
-        pass
-    table = parse_concepts(text, "pipeline/data/concepts.csv")
-    try:
-        write_file(cache, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:
-        pass
-    return table
-
-
-def _cache_file(text: str) -> Path:
-    """Where this table, read by this code (analysis and concept modules), is cached."""
-    code = Path(analysis.__file__).read_bytes() + Path(__file__).read_bytes()
-    key = hashlib.sha256(text.encode("utf-8") + code).hexdigest()[:16]
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return folder / "medref-pipeline" / f"concepts-{key}.pickle"
+    code = Path(analysis.__file__).read_bytes() + Path(__file__).read_bytes()  # what reads the table
+    return cached("concepts", text.encode("utf-8") + code, ConceptTable,
+                  lambda: parse_concepts(text, "pipeline/data/concepts.csv"))

@@ -1,4 +1,5 @@
-"""Files on disk: atomic writes, and stamps that tell without reading them that files did not change.
+"""Files on disk: atomic writes, stamps that tell without reading them that files did not change,
+and a cache of what takes a one-off command too long to work out.
 
 A write goes to a temporary file renamed over the target: a crash, Ctrl-C or `kill -9` leaves the
 old file or the new one, never a torn one.
@@ -8,9 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def write_file(path: Path, data: bytes, durable: bool | None = None) -> None:
@@ -35,6 +40,33 @@ def write_file(path: Path, data: bytes, durable: bool | None = None) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def cached(name: str, key: bytes, kind: type[T], make: Callable[[], T], keep: int = 8) -> T:
+    """make(), kept pickled in the user's cache folder under name and a digest of key (trusted as
+    Python's own bytecode cache is), and read from there while key is the same.
+
+    A missing, damaged or unwritable cache only costs make's time. Of the files of one name, the
+    keep most recently written stay.
+    """
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "medref-pipeline"
+    path = folder / f"{name}-{hashlib.sha256(key).hexdigest()[:16]}.pickle"
+    try:
+        value = pickle.loads(path.read_bytes())
+        if isinstance(value, kind):
+            return value
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError,
+            ValueError):
+        pass
+    value = make()
+    try:
+        write_file(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        written = sorted(folder.glob(f"{name}-*.pickle"), key=lambda older: older.stat().st_mtime_ns, reverse=True)
+        for older in written[keep:]:
+            older.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return value
 
 
 def _default_mode() -> int:

@@ -253,6 +253,30 @@ def test_what_prepare_read_is_left_out_of_full_collections(tmp_path):
             gc.unfreeze()
 
 
+def test_arabic_root_families_are_kept_for_the_next_process(tmp_path, monkeypatch):
+    """A new process's Arabic search read every Arabic term of the index for its root family; the
+    families of a version are kept in the cache folder, and another version's are not used."""
+    from pipeline import query
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    index = build_fixture_index(tmp_path)
+    with open_searcher(open_index(index)) as searcher:
+        read = query.arabic_roots.__wrapped__(searcher.reader())  # as a new process does
+        assert any(len(family) > 1 for family in read.values())
+        assert read == query._read_arabic_roots(searcher.reader())
+
+        def refuse(reader):
+            raise AssertionError("the families were read again")
+
+        monkeypatch.setattr(query, "_read_arabic_roots", refuse)
+        assert query.arabic_roots.__wrapped__(searcher.reader()) == read
+    ix = open_index(index)
+    with ix.writer() as writer:  # another version: a deletion
+        writer.delete_by_term("locale", "ar")
+    monkeypatch.setattr(query, "_read_arabic_roots", lambda reader: {"another": ("version",)})
+    with open_searcher(open_index(index)) as searcher:
+        assert query.arabic_roots.__wrapped__(searcher.reader()) == {"another": ("version",)}
+
+
 def test_an_arabic_word_finds_other_words_of_its_root_below_itself(tmp_path):
     """نزيف (bleeding) finds a section that only says ينزف (bleeds), after one that says نزيف."""
     sources = tmp_path / "sources"

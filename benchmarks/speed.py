@@ -227,9 +227,13 @@ def measure(corpus: Path, work: Path, copies: int, queries: list[str], report) -
             timings.append(run_cli(["ingest"], site)[0])
         figures["edit_one_s"] = min(timings)
         report(f"x1: re-ingest after editing one article: {figures['edit_one_s']:.2f}s (best of 3)")
-        walls = [run_cli(["search", "kidney stones"], site) for _ in range(5)]
-        figures["search_process_s"] = statistics.median(w for w, _, _ in walls)
-        report(f"x1: `pipeline search` as a new process: {figures['search_process_s']:.3f}s wall (median of 5)")
+        # Both of the README's queries: an Arabic one also needs its words' root families.
+        medians = {query: statistics.median(run_cli(["search", query], site)[0] for _ in range(5))
+                   for query in ("kidney stones", "حصى الكلى")}
+        figures["search_process_s"] = max(medians.values())
+        report("x1: `pipeline search` as a new process: "
+               + ", ".join(f"{wall:.3f}s wall for {query!r}" for query, wall in medians.items())
+               + " (median of 5 each)")
     # In a fresh process, as a reader's server would be: this one holds the corpus, and the
     # garbage collector's passes over it would be counted as search time.
     with multiprocessing.get_context("spawn").Pool(1) as pool:

@@ -17,7 +17,6 @@ blocks without matchers (SegmentPostings, for the scorer), a field's lengths who
 
 from __future__ import annotations
 
-import pickle
 import struct
 import sys
 import zlib
@@ -249,11 +248,7 @@ class SegmentPostings:
         the highest frequency, the shortest field length), deleted documents left out (the last
         two may be of a deleted document)."""
         raw = self._table.get(*entry)
-        if raw[0]:  # a single posting, held in the entry
-            ids, weights, _ = pickle.loads(raw[_TERM_INFO_SIZE:])
-            yield *self._alive(ids, weights), max(weights), 0
-            return
-        if not isinstance(self._codec, ArrayCodec):  # a Whoosh writer without ArrayCodec wrote it
+        if not self._straight(raw):  # as one block
             info = W3TermInfo.from_bytes(raw)
             matcher = self._matcher(fieldname, info)
             ids, weights = [], []
@@ -279,6 +274,7 @@ class SegmentPostings:
                 matcher.skip_to(docnum)
                 yield docnum, matcher.value_as("positions")
             return
+        decode = self._schema[fieldname].format.decode_positions
         targets = iter(docnums)
         target = next(targets, None)
         for header, (ids, _, values) in self._array_blocks(raw):
@@ -292,7 +288,7 @@ class SegmentPostings:
             ends = _value_ends(values, len(ids))
             while target is not None and target <= last:
                 i = bisect_left(ids, target)
-                yield target, self._schema[fieldname].format.decode_positions(values[ends[i]:ends[i + 1]])
+                yield target, decode(values[ends[i]:ends[i + 1]])
                 target = next(targets, None)
 
     def _straight(self, raw: bytes) -> bool:

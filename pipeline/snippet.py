@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .analysis import term_spans
+from .analysis import matching_spans
 
 WIDTH = 240
 
@@ -24,7 +24,7 @@ class Snippet:
 def make_snippet(text: str, terms: frozenset[str], width: int = WIDTH) -> Snippet:
     """Cut the window of text with the most distinct matched terms (analysed), and mark them."""
     text = text.replace("\n", " ")  # paragraphs run on in a snippet; offsets stay the same
-    matches = [span for span in term_spans(text) if span[2] in terms]
+    matches = matching_spans(text, terms)
     if not matches:
         return Snippet(_cut(text, 0, width), ())
     # Best window: most distinct terms, then the tightest cluster of them (a phrase beats scattered words).

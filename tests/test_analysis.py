@@ -386,3 +386,56 @@ def test_shouted_precheck_never_skips_a_shouted_run(parts):
     text = "".join(word + sep for word, sep in parts)
     if _shouted(list(map(_caps, TOKEN_PATTERN.finditer(text)))):
         assert _MAYBE_SHOUTED.search(text), text
+
+
+# --- Matching spans (highlighting) ------------------------------------------------------------
+
+# Words whose stem Porter2 writes rather than cuts (its exceptions, y→i, an added e, -bility), with
+# shouted runs, abbreviations, numbers, apostrophes, accents and Arabic around them.
+_MATCHING_WORDS = ["dying", "Lying", "tying", "skies", "cries", "hoping", "possibility", "relational",
+                   "generalization", "happily", "ugly", "early", "only", "luxuriating", "fluency",
+                   "kidney", "stones", "KIDNEY", "STONES", "AND", "SIGNS", "OF", "CT", "MRI", "NSAIDs",
+                   "HbA1c", "B12", "1,000", "2.5", "10,000,000", "Crohn's", "o'clock", "don't",
+                   "Ménière's", "naïve", "ﬁbrosis", "(kidney,", "stones.", "HIV/AIDS", "C++",
+                   "حصى", "الكلى", "CAUSES:", "hepatitis", "-", "", "Stone", "ulcerative", "UC"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_MATCHING_WORDS) | _WORDISH, max_size=40), st.data())
+def test_matching_spans_are_the_term_spans_of_the_terms(words, data):
+    text = " ".join(words)
+    # Plus terms some words have only when not shouted (AND is the abbreviation "and" on its own).
+    every = sorted({term for _, _, term in term_spans(text)} | {"kidney", "stone", "ct", "1000", "and", "of"})
+    terms = frozenset(data.draw(st.lists(st.sampled_from(every), max_size=6)))
+    assert analysis.matching_spans(text, terms) == [span for span in term_spans(text) if span[2] in terms]
+
+
+@pytest.mark.parametrize("text, terms, marked", [
+    ("Dying cells; the skies", {"die", "sky"}, ["Dying", "skies"]),
+    ("KIDNEY STONES AND CT: a CT scan shows kidney stones", {"kidney", "ct"}, ["KIDNEY", "CT", "CT", "kidney"]),
+    ("Costs 10,000,000 dollars or 1,000", {"1000"}, ["1,000"]),
+    ("Ménière's disease and o'clock", {"menier", "oclock"}, ["Ménière's", "o'clock"]),
+    # A shouted run read from pieces further away: the first AND is a stop word, the last is not.
+    ("see CT 5 MRI AND scans, AND alone", {"and"}, ["AND"]),
+    ("signs: SIGNS AND SYMPTOMS", {"and", "sign"}, ["signs", "SIGNS"]),
+])
+def test_matching_spans_find_words_whose_stem_is_not_their_start(text, terms, marked):
+    spans = analysis.matching_spans(text, frozenset(terms))
+    assert [text[start:end] for start, end, _ in spans] == marked
+
+
+def test_a_long_shouted_text_is_matched_whole():
+    text = " ".join(["SIGNS", "AND", "SYMPTOMS"] * 30) + " of AND"
+    terms = frozenset({"and", "sign"})
+    assert analysis.matching_spans(text, terms) == [span for span in term_spans(text) if span[2] in terms]
+    # Each SIGNS, and the last AND alone (an abbreviation; shouted, it is a stop word).
+    assert len(analysis.matching_spans(text, terms)) == 31
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.from_regex(r"[a-z]{1,10}(ing|ingly|ed|edly|ies|ied|ility|ilities|ization|ational|fulness|iveness|"
+                     r"ivity|ly|ment|ness|y|ily|iness|ation|ator|alism|ical|ency|ancy|ize|s|es|e|ying)?",
+                     fullmatch=True))
+def test_a_words_key_is_where_it_starts(word):
+    stem = analysis._token_terms(word)[1]
+    assert stem is None or word.startswith(analysis._key(stem))

@@ -531,12 +531,10 @@ def text_analyzer() -> Analyzer:
     return MultiScriptTokenizer() | MultiScriptNormalizeFilter() | MultiScriptStemFilter()
 
 
-_ANALYZER = text_analyzer()
-
-
 def analyze(text: str) -> list[str]:
-    """Return the terms text_analyzer() yields for text, in order."""
-    return [t.text for t in _ANALYZER(text)]
+    """Return the terms text_analyzer() yields for text, in order (from term_spans: the same
+    rules without a Token stream, in a fraction of the time)."""
+    return [term for _, _, term in term_spans(text)]
 
 
 def term_spans(text: str) -> list[tuple[int, int, str]]:

@@ -51,6 +51,10 @@ class KeptPostings:
         self.entries: dict[tuple[str, str], tuple[tuple[int, tuple[int, int] | None], ...]] = {}
         # (field, B, K1) -> BM25's length part for each document
         self.norms: dict[tuple[str, float, float], array] = {}
+        # field -> term -> the segments holding it (bit i for the i-th), for the fields whose
+        # vocabulary was read (TermScores.read_vocabulary); a term of another field is looked up
+        # in every segment.
+        self.holders: dict[str, dict[str, int]] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple) -> tuple[array, Sequence[float], float] | None:
@@ -140,13 +144,27 @@ class TermScores:
         key = (fieldname, text)
         found = self._kept.entries.get(key)
         if found is None:
+            holders = self._kept.holders.get(fieldname)
+            held = -1 if holders is None else holders.get(text, 0)  # -1: every bit set
             term = self._searcher.schema[fieldname].to_bytes(text)
             entries = []
-            for segment in self._segments():
-                entry = segment.find(fieldname, term)
+            for bit, segment in enumerate(self._segments()):
+                entry = segment.find(fieldname, term) if held >> bit & 1 else None
                 entries.append((segment.doc_frequency(entry), entry) if entry else (0, None))
             found = self._kept.entries[key] = tuple(entries)
         return found
+
+    def read_vocabulary(self, fieldnames: Sequence[str]) -> None:
+        """Note which segments hold each term of the fields, so that a term is then only looked up
+        where it is: most lookups are for terms a segment lacks (a word in the title field, a
+        spelling variant), and a term table lookup costs microseconds, a dictionary's far less."""
+        for fieldname in fieldnames:
+            if fieldname not in self._kept.holders:
+                holders: dict[str, int] = {}
+                for bit, segment in enumerate(self._segments()):
+                    for term in segment.terms(fieldname):
+                        holders[term] = holders.get(term, 0) | 1 << bit
+                self._kept.holders[fieldname] = holders
 
     def _segments(self) -> list[SegmentPostings]:
         """The searcher's segments, to read terms from."""

@@ -167,6 +167,37 @@ def test_segment_postings_are_whooshs_postings_without_deleted_documents(tmp_pat
         assert most_blocks > (1 if isinstance(codec, ArrayCodec) else 0)
 
 
+@pytest.mark.parametrize("codec", [ArrayCodec(), W3Codec()], ids=["arrays", "whoosh"])
+def test_a_segments_terms_are_its_lexicon(tmp_path, codec):
+    ix = _build(tmp_path, codec, batches=2)
+    with ix.searcher() as searcher:
+        for leaf, _ in searcher.leaf_searchers():
+            reader = leaf.reader()
+            segment = SegmentPostings(reader)
+            for fieldname in ("body", "tags", "id"):
+                expected = [term.decode("utf-8") for term in reader.lexicon(fieldname)]
+                assert len(expected) > 4
+                assert list(segment.terms(fieldname)) == expected
+            assert list(segment.terms("absent")) == []
+
+
+def test_positions_read_again_from_kept_blocks_are_the_same(tmp_path, monkeypatch):
+    monkeypatch.setattr("pipeline.codec._KEPT_BLOCKS", 3)
+    ix = _build(tmp_path, ArrayCodec())
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        segment = SegmentPostings(reader)
+        terms = [text for text in reader.lexicon("body") if reader.doc_frequency("body", text) > 300]
+        assert len(terms) >= 3
+        for _ in range(2):
+            for text in terms:
+                expected = dict(reader.postings("body", text).items_as("positions"))
+                some = sorted(expected)[::3]
+                read = segment.positions("body", segment.find("body", text), some)
+                assert [(docnum, list(where)) for docnum, where in read] == [(d, expected[d]) for d in some]
+                assert len(segment._values) <= 3
+
+
 def test_arrays_are_stored_little_endian():
     assert _to_bytes(array("i", [1, -2])) == b"\x01\x00\x00\x00\xfe\xff\xff\xff"
     assert _from_bytes("f", _to_bytes(array("f", [1.5, 3.0]))) == array("f", [1.5, 3.0])

@@ -18,7 +18,7 @@ from pipeline import scorer
 from pipeline.analysis import text_analyzer
 from pipeline.index import group_number, open_index
 from pipeline.query import RANKING, Proximity, parse_query, plan, proximities
-from pipeline.codec import ArrayPerDocReader, length_bytes
+from pipeline.codec import ArrayPerDocReader, SegmentPostings, length_bytes
 from pipeline.scorer import KeptPostings, TermScores, best, column_numbers
 from pipeline.search import open_searcher
 
@@ -236,6 +236,27 @@ def test_deleted_documents_and_several_segments():
         assert len(found) == 3
         assert found == pytest.approx(expected)
         assert all(searcher.stored_fields(docnum)["id"] != "kidney pain" for docnum in found)
+
+
+def test_terms_are_looked_up_only_in_the_segments_holding_them(monkeypatch):
+    storage = RamStorage()
+    ix = storage.create_index(Schema(id=ID(stored=True, unique=True), body=TEXT(analyzer=text_analyzer())))
+    for batch in (["kidney stones hurt", "kidney pain"], ["stones in the kidney", "bladder stones"]):
+        with ix.writer() as writer:  # one segment per batch
+            for body in batch:
+                writer.add_document(id=body, body=body)
+    looked_up = []
+    find = SegmentPostings.find
+    monkeypatch.setattr(SegmentPostings, "find", lambda self, *key: looked_up.append(key) or find(self, *key))
+    with ix.searcher(weighting=RANKING.weighting()) as searcher:
+        scores = TermScores(searcher, KeptPostings())
+        scores.read_vocabulary(["body"])
+        for term, segments in (("kidney", 2), ("bladder", 1), ("hurt", 1), ("absent", 0)):
+            looked_up.clear()
+            assert scores.frequency("body", term) == searcher.doc_frequency("body", term)
+            assert len(looked_up) == segments
+        query = Q.Or([Q.Term("body", "bladder"), Q.Term("body", "stone")])
+        assert scores.scores(query) == pytest.approx(whoosh_scores(searcher, query))
 
 
 @pytest.mark.parametrize("count", [1, 3, 4, 10])

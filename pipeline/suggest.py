@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .analysis import analyze, normalize_arabic, text_analyzer
+from .scorer import TermScores, term_scores
 from .versions import per_version
 
 FIELDS = ("title", "heading", "body")
@@ -52,23 +53,23 @@ def edit_distance(a: str, b: str) -> int:
     return OSA.distance(a, b)
 
 
-@per_version(100_000)
-def frequency(reader, term: str) -> int:
-    """How many documents have term in any text field (an upper bound: one per field)."""
-    return max(reader.doc_frequency(field, term) for field in FIELDS)
-
-
 def correct(searcher, word: str) -> Correction | None:
     """The best known term for a word the index lacks, or None (also for short or known words)."""
-    return _correct(searcher.reader(), word)
+    return _correct(searcher.reader(), word, term_scores(searcher))
 
 
 @per_version(4096)
-def _correct(reader, word: str) -> Correction | None:
-    """correct() for one version of the index: readers ask the same words again."""
+def _correct(reader, word: str, scores: TermScores) -> Correction | None:
+    """correct() for one version of the index: readers ask the same words again. scores: the
+    searcher's scorer, which remembers terms' document frequencies."""
+
+    def frequency(term: str) -> int:
+        """How many documents have term in any text field (an upper bound: one per field)."""
+        return max(scores.frequency(field, term) for field in FIELDS)
+
     folded = _fold(word)
     terms = analyze(word)
-    if len(terms) != 1 or frequency(reader, terms[0]) > 0:
+    if len(terms) != 1 or frequency(terms[0]) > 0:
         return None
     # The stem is looked up first (the vocabulary is of stems), then, if nothing is near it, the
     # word as typed; each within the edits its own length allows.
@@ -81,8 +82,8 @@ def _correct(reader, word: str) -> Correction | None:
         return None
     closest = min(candidates.values())
     nearest = [candidate for candidate, edits in candidates.items() if edits == closest]
-    term = min(nearest, key=lambda candidate: (-frequency(reader, candidate), candidate))
-    return Correction(word, term, candidates[term], frequency(reader, term))
+    term = min(nearest, key=lambda candidate: (-frequency(candidate), candidate))
+    return Correction(word, term, candidates[term], frequency(term))
 
 
 def _near(vocabulary: dict[tuple[str, int], list[str]], word: str, limit: int) -> dict[str, int]:

@@ -10,8 +10,9 @@ Figures: full ingest of the site (against a plain single-process Whoosh loop tha
 documents, every section in every locale the ingest indexes it in, with StandardAnalyzer; and
 against Translate Toolkit's html2po turning the same HTML files into templates, then that loop,
 when translate-toolkit is installed: `pip install -e '.[bench]'`), re-ingest with nothing changed,
-re-ingest after editing one article, warm search latency p50/p95 (against SQLite FTS5), `pipeline
-search` as a new process, peak RSS of ingest and search (per process: the largest of the ingest's
+re-ingest after editing one article, warm search latency p50/p95 (against SQLite FTS5; warm: a
+server that has answered as many other dev queries first; also without them), `pipeline search`
+as a new process, peak RSS of ingest and search (per process: the largest of the ingest's
 processes), and the same on a SCALE-times replicated site.
 """
 
@@ -149,15 +150,17 @@ def fts5_latencies(rows, queries: list[str]) -> list[float]:
     return latencies
 
 
-def search_latencies(index_dir: Path, queries: list[str]) -> list[float]:
-    """Warm latencies of this project's search over queries, in seconds (one process, one searcher
-    kept open and prepared, as `pipeline serve` does)."""
+def search_latencies(index_dir: Path, queries: list[str], before: list[str]) -> list[float]:
+    """Latencies of this project's search over queries, in seconds: one process, one searcher
+    kept open and prepared, as `pipeline serve` does, that has answered the `before` queries
+    first (none of them timed)."""
     from pipeline.index import open_index
     from pipeline.search import open_searcher, prepare, search_with
 
     with open_searcher(open_index(index_dir)) as searcher:
         prepare(searcher)
-        search_with(searcher, "warm up")
+        for query in before or ["warm up"]:
+            search_with(searcher, query)
         latencies = []
         for query in queries:
             started = time.perf_counter()
@@ -171,13 +174,17 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def load_queries(corpus: Path, count: int) -> list[str]:
+def load_queries(corpus: Path, count: int) -> tuple[list[str], list[str]]:
+    """count dev queries spread over both languages, and as many others (for a server to have
+    answered before them)."""
     queries = []
     for name in ("queries-dev-en.jsonl", "queries-dev-ar.jsonl"):
         with open(corpus / name, encoding="utf-8") as lines:
             queries += [json.loads(line)["query"] for line in lines if line.strip()]
     step = max(1, len(queries) // count)
-    return queries[::step][:count]
+    timed = set(range(0, len(queries), step)[:count])
+    others = [query for number, query in enumerate(queries) if number not in timed]
+    return [queries[number] for number in sorted(timed)], others[::max(1, len(others) // count)][:count]
 
 
 def html2po_seconds(sources: Path, out: Path) -> float | None:
@@ -191,7 +198,7 @@ def html2po_seconds(sources: Path, out: Path) -> float | None:
     return time.perf_counter() - started
 
 
-def measure(corpus: Path, work: Path, copies: int, queries: list[str], report) -> dict:
+def measure(corpus: Path, work: Path, copies: int, queries: tuple[list[str], list[str]], report) -> dict:
     """Every figure for the site replicated `copies` times."""
     site = work / f"site-x{copies}"
     pages = build_site(corpus, work, site, copies)
@@ -235,15 +242,22 @@ def measure(corpus: Path, work: Path, copies: int, queries: list[str], report) -
                + ", ".join(f"{wall:.3f}s wall for {query!r}" for query, wall in medians.items())
                + " (median of 5 each)")
     # In a fresh process, as a reader's server would be: this one holds the corpus, and the
-    # garbage collector's passes over it would be counted as search time.
+    # garbage collector's passes over it would be counted as search time. Warm: the server has
+    # answered other readers' questions (other dev queries) before; first: it has just started.
+    timed, others = queries
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        ours = pool.apply(search_latencies, (site / "index", queries))
-    fts = fts5_latencies(rows, queries)
+        ours = pool.apply(search_latencies, (site / "index", timed, others))
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        first = pool.apply(search_latencies, (site / "index", timed, []))
+    fts = fts5_latencies(rows, timed)
     figures.update(p50_ms=percentile(ours, 0.5) * 1000, p95_ms=percentile(ours, 0.95) * 1000,
+                   first_p50_ms=percentile(first, 0.5) * 1000, first_p95_ms=percentile(first, 0.95) * 1000,
                    fts_p50_ms=percentile(fts, 0.5) * 1000, fts_p95_ms=percentile(fts, 0.95) * 1000)
-    report(f"x{copies}: warm search over {len(queries)} dev queries: p50 {figures['p50_ms']:.1f} ms, "
-           f"p95 {figures['p95_ms']:.1f} ms (SQLite FTS5: p50 {figures['fts_p50_ms']:.2f} ms, "
-           f"p95 {figures['fts_p95_ms']:.2f} ms)")
+    report(f"x{copies}: warm search over {len(timed)} dev queries, after {len(others)} other dev queries: "
+           f"p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms (SQLite FTS5: p50 "
+           f"{figures['fts_p50_ms']:.2f} ms, p95 {figures['fts_p95_ms']:.2f} ms)")
+    report(f"x{copies}: the same queries first thing after the searcher is prepared: "
+           f"p50 {figures['first_p50_ms']:.1f} ms, p95 {figures['first_p95_ms']:.1f} ms")
     search_rss = _search_rss(site)
     figures["search_rss_mb"] = search_rss
     report(f"x{copies}: peak RSS of a search process: {search_rss:.0f} MB")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from benchmarks.speed import build_site, sections_of
+from benchmarks.speed import build_site, load_queries, sections_of
 from pipeline.config import Config
 from pipeline.ingest import ingest
 
@@ -37,3 +37,14 @@ def test_the_baseline_indexes_exactly_the_documents_the_ingest_writes(tmp_path):
         rows = sections_of(corpus, copies, pages)
         assert report.sections == len(rows)
         assert report.by_locale["ar"] == copies + sum(1 for key, *_ in rows if key.endswith("@ar"))
+
+
+def test_the_queries_timed_are_never_the_ones_answered_before(tmp_path):
+    for language, count in (("en", 30), ("ar", 20)):
+        with open(tmp_path / f"queries-dev-{language}.jsonl", "w", encoding="utf-8") as lines:
+            for number in range(count):
+                lines.write(json.dumps({"query": f"{language} question {number}"}) + "\n")
+    timed, others = load_queries(tmp_path, 10)
+    assert len(timed) == 10 and len(others) == 10
+    assert not set(timed) & set(others)
+    assert any(query.startswith("ar") for query in timed) and any(query.startswith("en") for query in timed)

@@ -224,13 +224,18 @@ class TermScores:
                 _add_postings((docnums, scores), found, factor)
             return found
         final = {docnum: found[docnum] for docnum in candidates}
-        for docnums, scores, _, factor in rest:
+        # What the clauses after each one can add at most.
+        lefts = list(accumulate((bound for _, _, bound, _ in reversed(rest[1:])), initial=0.0))[::-1]
+        for (docnums, scores, _, factor), left in zip(rest, lefts):
             i, size = 0, len(docnums)
             for docnum in candidates:
                 i = bisect_left(docnums, docnum, i)
                 if i < size and docnums[i] == docnum:
                     final[docnum] += scores[i] * factor
-        return final
+            # Documents the clauses left can no longer lift to least are not among the best.
+            reach = least - left * _MARGIN
+            candidates = [docnum for docnum in candidates if final[docnum] >= reach]
+        return {docnum: final[docnum] for docnum in candidates}
 
     def _clauses(self, query: Q.Query, factor: float) -> list[tuple[array, array, float, float]] | None:
         """A query that sums terms and phrases as (docnums, scores, the most it adds, factor) for

@@ -219,13 +219,18 @@ def test_phrases_are_whooshs_words_in_order_and_adjacent(words):
     }[" ".join(words)]
 
 
-def test_deleted_documents_and_several_segments():
-    storage = RamStorage()
-    ix = storage.create_index(Schema(id=ID(stored=True, unique=True), body=TEXT(analyzer=text_analyzer())))
+def _two_segments():
+    """An index in RAM of four short bodies in two segments."""
+    ix = RamStorage().create_index(Schema(id=ID(stored=True, unique=True), body=TEXT(analyzer=text_analyzer())))
     for batch in (["kidney stones hurt", "kidney pain"], ["stones in the kidney", "bladder stones"]):
         with ix.writer() as writer:  # one segment per batch
             for body in batch:
                 writer.add_document(id=body, body=body)
+    return ix
+
+
+def test_deleted_documents_and_several_segments():
+    ix = _two_segments()
     with ix.writer(mergetype=lambda writer, segments: segments) as writer:
         writer.delete_by_term("id", "kidney pain")
     query = Q.Or([Q.Term("body", "kidney"), Q.Term("body", "stone", boost=2.0)])
@@ -239,12 +244,7 @@ def test_deleted_documents_and_several_segments():
 
 
 def test_terms_are_looked_up_only_in_the_segments_holding_them(monkeypatch):
-    storage = RamStorage()
-    ix = storage.create_index(Schema(id=ID(stored=True, unique=True), body=TEXT(analyzer=text_analyzer())))
-    for batch in (["kidney stones hurt", "kidney pain"], ["stones in the kidney", "bladder stones"]):
-        with ix.writer() as writer:  # one segment per batch
-            for body in batch:
-                writer.add_document(id=body, body=body)
+    ix = _two_segments()
     looked_up = []
     find = SegmentPostings.find
     monkeypatch.setattr(SegmentPostings, "find", lambda self, *key: looked_up.append(key) or find(self, *key))

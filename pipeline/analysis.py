@@ -599,6 +599,7 @@ def matching_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int, str
     for start in sorted(starts):
         end = text.find(" ", start)
         piece = text[start:end] if end >= 0 else text[start:]
+        # A piece with no capitals reads the same shouted or not.
         if not piece.islower() and _depends_on_context(piece, terms):
             if shouted is None:
                 shouted = _MAYBE_SHOUTED.search(text) is not None
@@ -663,8 +664,9 @@ def _spans_in_context(text: str, start: int, end: int,
 # How far _spans_in_context reads on each side of a piece (shouted headings are a few words).
 _CONTEXT = 20
 
-# Characters after which matching_spans analyses a piece whatever it holds.
-_IRREGULAR_RE = re.compile("[^\x00-\x26\x28-\x7f]")
+# Characters for which matching_spans analyses a piece whatever else it holds: any but ASCII,
+# and the apostrophe (o'clock is oclock).
+_IRREGULAR_RE = re.compile(r"[^\x00-\x7f]|'")
 
 
 def _key(term: str) -> str:

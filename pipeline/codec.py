@@ -367,8 +367,6 @@ class SegmentPostings:
 # the last one.
 _TERM_INFO_SIZE = W3TermInfo._struct.size
 _DOC_FREQUENCY = struct.Struct("!I")
-# How many blocks' positions a segment keeps decoded (a block's are a few kilobytes at most).
-_KEPT_BLOCKS = 256
 _DOC_FREQUENCY_AT = 5
 _EXTENT = struct.Struct("!qi")
 # A block: its size after this number (negative for a term's last block), how many postings, the
@@ -377,6 +375,8 @@ _EXTENT = struct.Struct("!qi")
 # follow.
 _BLOCK = struct.Struct("!iIIfBBIII")
 _SIZE = struct.Struct("!i")
+# How many blocks' positions a segment keeps decoded (a block's are a few kilobytes at most).
+_KEPT_BLOCKS = 256
 
 
 def _split(data: bytes, sizes: Sequence[int]) -> tuple[bytes, bytes, bytes]:

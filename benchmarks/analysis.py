@@ -14,7 +14,7 @@ from pathlib import Path
 
 from whoosh.analysis import StandardAnalyzer
 
-from pipeline.analysis import text_analyzer
+from pipeline.engine.whoosh.analyzer import text_analyzer
 
 from .corpus import read_articles
 

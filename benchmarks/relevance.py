@@ -33,9 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.evaluate import (Evaluation, Judgement, Ranker, distinct_articles, evaluate, read_judgements,
+from pipeline.search.evaluate import (Evaluation, Judgement, Ranker, distinct_articles, evaluate, read_judgements,
                                search_ranker)
-from pipeline.index import open_index
+from pipeline.engine.whoosh.index import open_index
 from pipeline.ingest import ingest
 from pipeline.search import open_searcher
 

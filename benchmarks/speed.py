@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pipeline
 from pipeline.config import Config
-from pipeline.locales import init_locale
+from pipeline.catalogue.folder import init_locale
 from pipeline.model import collapse
 
 from .corpus import read_articles, write_sources
@@ -154,7 +154,7 @@ def search_latencies(index_dir: Path, queries: list[str], before: list[str]) -> 
     """Latencies of this project's search over queries, in seconds: one process, one searcher
     kept open and prepared, as `pipeline serve` does, that has answered the `before` queries
     first (none of them timed)."""
-    from pipeline.index import open_index
+    from pipeline.engine.whoosh.index import open_index
     from pipeline.search import open_searcher, prepare, search_with
 
     with open_searcher(open_index(index_dir)) as searcher:

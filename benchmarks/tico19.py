@@ -29,14 +29,16 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from pipeline.analysis import analyze
-from pipeline.catalog import catalogue_path, read_catalogue, render, write_file
-from pipeline.checks import check
+from pipeline.catalogue.folder import catalogue_path
+from pipeline.catalogue.pofile import read_catalogue, render
+from pipeline.files import write_file
+from pipeline.catalogue.checks import check
 from pipeline.config import Config
 from pipeline.ingest import ingest
-from pipeline.locales import init_locale
+from pipeline.catalogue.folder import init_locale
 from pipeline.model import collapse
 from pipeline.search import search
-from pipeline.stats import stats
+from pipeline.catalogue.stats import stats
 
 PAIRS_FILE = "parallel-tico19-en-ar.jsonl"
 # A word: letters, with any Arabic marks (harakat, tatweel) inside it; three letters or more.

@@ -1,3 +1,1 @@
-"""A multilingual medical reference: sources -> sections -> catalogues -> Whoosh index -> search."""
-
-__version__ = "0.1.0"
+"""A multilingual medical reference: articles split into sections, paired with gettext translations, searchable."""

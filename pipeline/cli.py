@@ -115,7 +115,7 @@ def catalog() -> None:
 @LOCALES_OPTION
 def catalog_init(locale: str, sources: Path, locales: Path) -> None:
     """Start translating into LOCALE (e.g. ar, fr, pt_BR): a catalogue for every article."""
-    from .locales import init_locale
+    from .catalogue.folder import init_locale
 
     config = Config(sources=sources, locales=locales)
     locale, report = _run(init_locale, config, locale)
@@ -133,7 +133,7 @@ def catalog_init(locale: str, sources: Path, locales: Path) -> None:
 @LOCALES_OPTION
 def catalog_update(check: bool, sources: Path, locales: Path) -> None:
     """Merge templates and catalogues with the sources (no indexing)."""
-    from .locales import update
+    from .catalogue.folder import update
 
     report = _run(update, Config(sources=sources, locales=locales), check=check)
     _echo_errors(report.errors)
@@ -156,7 +156,7 @@ def catalog_update(check: bool, sources: Path, locales: Path) -> None:
 @JSON_OPTION
 def catalog_stats(locale: str | None, locales: Path, as_json: bool) -> None:
     """Show how much is translated, fuzzy, untranslated and obsolete, per locale and article."""
-    from .stats import stats
+    from .catalogue.stats import stats
 
     report = _run(stats, locales, locale)
     _echo_errors(report.errors)
@@ -177,7 +177,7 @@ def catalog_check(locale: str | None, locales: Path, as_json: bool) -> None:
 
     Prints `file:line: code: message` for every problem and exits 1 if any is an error.
     """
-    from .checks import check
+    from .catalogue.checks import check
 
     report = _run(check, locales, locale)
     if as_json:
@@ -196,7 +196,7 @@ def catalog_check(locale: str | None, locales: Path, as_json: bool) -> None:
 @LOCALES_OPTION
 def catalog_compile(use_fuzzy: bool, locale: str | None, locales: Path) -> None:
     """Write a .mo file beside every catalogue (build output, not committed)."""
-    from .locales import compile_catalogues
+    from .catalogue.folder import compile_catalogues
 
     report = _run(compile_catalogues, Config(locales=locales), use_fuzzy=use_fuzzy, locale=locale)
     _echo_errors(report.errors)
@@ -267,7 +267,7 @@ def serve(index_dir: Path, host: str, port: int) -> None:
 @JSON_OPTION
 def evaluate(queries: Path, index_dir: Path, k: int, worst: int, as_json: bool) -> None:
     """Measure search quality on judged QUERIES (JSON Lines): MRR, nDCG and recall at K, per source."""
-    from .evaluate import evaluate_index
+    from .search.evaluate import evaluate_index
 
     result = _run(evaluate_index, queries, index_dir, k)
     if as_json:

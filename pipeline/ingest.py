@@ -15,14 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .catalog import catalogue_path, template_path
+from .catalogue.folder import (article_files, catalogue_locales, catalogue_path, fingerprint,
+                               orphan_templates, remove_templates, sync_article, template_path, utc_now)
+from .catalogue.localize import localize, source_version
 from .config import Config
+from .engine.whoosh.index import IndexedArticle, generation, known_articles, write_manifest
 from .errors import PipelineError
 from .files import file_stats, settled, stamp
-from .index import IndexedArticle, generation, known_articles, write_manifest
-from .locales import (article_files, catalogue_locales, fingerprint, orphan_templates,
-                      remove_templates, sync_article, utc_now)
-from .localize import localize, source_version
 from .lock import ingest_lock
 from .parallel import WorkerPool, can_fork, cpu_count, split
 from .sources import SourceFile, discover, load_article, read_bytes
@@ -130,7 +129,7 @@ def _ingest(config: Config, progress: Callable[[int], None], total, now: datetim
 
     report = IngestReport(removed=removed)
     if todo or removed or generation(config.index) < 0:
-        from .index import IndexWriter, open_or_create
+        from .engine.whoosh.index import IndexWriter, open_or_create
 
         ix = open_or_create(config.index)
         jobs = min(config.jobs or cpu_count(), len(todo))
@@ -209,7 +208,7 @@ class _PartWork:
         self.ix, self.config, self.locales, self.now = ix, config, locales, now
 
     def __call__(self, part: Sequence[SourceFile], emit: Callable[[int, _Outcome], None]):
-        from .index import SegmentBuilder
+        from .engine.whoosh.index import SegmentBuilder
 
         builder = SegmentBuilder(self.ix)
         try:

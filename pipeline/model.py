@@ -8,6 +8,12 @@ from dataclasses import dataclass, field
 
 LEAD_SECTION = "lead"
 
+# What a reader is shown of a section in a locale: the status of every version, hit and page.
+SOURCE = "source"          # the original text
+TRANSLATED = "translated"  # every message of the section is translated
+PARTIAL = "partial"        # some are, the others show the source text
+FALLBACK = "fallback"      # none is: the section is shown in its source locale
+
 
 @dataclass(frozen=True)
 class Paragraph:

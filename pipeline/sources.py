@@ -11,10 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
-
 from .config import DEFAULT_MAX_BYTES
 from .errors import SourceError
+from .locale_tags import normalize_locale
 from .model import Article
 from .parsers import PARSERS
 
@@ -160,14 +159,6 @@ def _legacy_arabic(data: bytes) -> str | None:
         if best is None or score > best_score:
             best, best_score = text, score
     return best
-
-
-def normalize_locale(tag: str) -> str | None:
-    """Turn a language tag (`en-US`, `ar`, `pt_BR`) into a Babel locale id, or None if unknown."""
-    try:
-        return str(Locale.parse(tag.strip().replace("-", "_")))
-    except (ValueError, TypeError, UnknownLocaleError):
-        return None
 
 
 def detect_locale(declared: str | None, article_id: str, text: str, path: Path | str) -> str:

@@ -8,8 +8,8 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from pipeline.config import Config
-from pipeline.codec import ArrayCodec
-from pipeline.index import INDEX_NAME, document_key, group_number, make_schema
+from pipeline.engine.whoosh.codec import ArrayCodec
+from pipeline.engine.whoosh.index import INDEX_NAME, document_key, group_number, make_schema
 from pipeline.ingest import ingest
 
 from .conftest import LOCALES, SOURCES

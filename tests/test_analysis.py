@@ -14,9 +14,11 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import QueryParser
 
-from pipeline import analysis
-from pipeline.analysis import (AR_STOP_WORDS, TOKEN_PATTERN, analyze, normalize_arabic, term_spans,
-                               text_analyzer)
+from pipeline.analysis import (AR_STOP_WORDS, TOKEN_PATTERN, analyze, chars, highlight, normalize_arabic,
+                               term_spans)
+from pipeline.analysis import tokens as token_rules
+from pipeline.analysis.english import english_stem
+from pipeline.engine.whoosh.analyzer import text_analyzer
 
 FATHA, DAMMA, KASRA, SHADDA, SUKUN, TANWIN = "\u064e", "\u064f", "\u0650", "\u0651", "\u0652", "\u064b"
 
@@ -307,9 +309,9 @@ def test_highlight_mode_never_raises(text):
 
 
 # The tokenizer's word pattern as first written, without the quick path through ASCII runs.
-_PLAIN_PART = (rf"{analysis._OTHER_LETTER}(?:[{analysis._IGNORABLE}]*+"
-               rf"(?:{analysis._OTHER_LETTER}|[{analysis._LATIN_MARK}{analysis._DIGIT}]))*+")
-_PLAIN_TOKENS = re.compile(rf"{analysis._AR_WORD}|{analysis._NUMBER}|"
+_PLAIN_PART = (rf"{chars._OTHER_LETTER}(?:[{chars._IGNORABLE}]*+"
+               rf"(?:{chars._OTHER_LETTER}|[{chars._LATIN_MARK}{chars._DIGIT}]))*+")
+_PLAIN_TOKENS = re.compile(rf"{chars._AR_WORD}|{chars._NUMBER}|"
                            rf"{_PLAIN_PART}(?:['\u2019]{_PLAIN_PART})*(?:\+\+|#)?")
 
 
@@ -323,9 +325,9 @@ def test_tokens_are_the_plain_patterns(text):
 @settings(max_examples=500, deadline=None)
 @given(st.from_regex(r"[A-Za-z]{1,14}", fullmatch=True) | st.sampled_from(["The", "And", "Kidney", "a", "I", "Is"]))
 def test_plain_words_are_analysed_as_any_word(raw):
-    term, script = analysis._classify(raw)
-    stem = analysis.english_stem(term) if script == "en" else term
-    assert analysis._token_terms(raw) == (term, stem)
+    term, script = token_rules._classify(raw)
+    stem = english_stem(term) if script == "en" else term
+    assert token_rules.token_terms(raw) == (term, stem)
 
 
 @settings(max_examples=300, deadline=None)
@@ -341,7 +343,7 @@ def test_term_spans_are_the_analyzers_terms_and_offsets(text):
 def test_indexed_terms_and_positions_are_the_analyzers(text):
     from whoosh.formats import Positions
 
-    from pipeline.codec import ArrayPositions
+    from pipeline.engine.whoosh.codec import ArrayPositions
     indexed = ArrayPositions(field_boost=2.0)
     expected = list(Positions.word_values(indexed, text, text_analyzer(), mode="index"))
     assert list(indexed.word_values(text, text_analyzer(), mode="index")) == expected
@@ -383,10 +385,9 @@ _WORDISH = st.text(alphabet=st.sampled_from(list("ABCDEFKMRISTab1²'’+#_") + [
 @given(st.lists(st.tuples(_WORDISH, st.sampled_from([" ", "/", "-", ". ", "", " 12 ", "\n"])), max_size=8))
 def test_shouted_precheck_never_skips_a_shouted_run(parts):
     # The tokenizer only looks for shouted runs in texts the quick check lets through.
-    from pipeline.analysis import _MAYBE_SHOUTED, TOKEN_PATTERN, _caps, _shouted
     text = "".join(word + sep for word, sep in parts)
-    if _shouted(list(map(_caps, TOKEN_PATTERN.finditer(text)))):
-        assert _MAYBE_SHOUTED.search(text), text
+    if token_rules.shouted_words(list(map(token_rules.token_caps, TOKEN_PATTERN.finditer(text)))):
+        assert chars.MAYBE_SHOUTED.search(text), text
 
 
 # --- Matching spans (highlighting) ------------------------------------------------------------
@@ -408,7 +409,7 @@ def test_matching_spans_are_the_term_spans_of_the_terms(words, data):
     # Plus terms some words have only when not shouted (AND is the abbreviation "and" on its own).
     every = sorted({term for _, _, term in term_spans(text)} | {"kidney", "stone", "ct", "1000", "and", "of"})
     terms = frozenset(data.draw(st.lists(st.sampled_from(every), max_size=6)))
-    assert analysis.matching_spans(text, terms) == [span for span in term_spans(text) if span[2] in terms]
+    assert highlight.matching_spans(text, terms) == [span for span in term_spans(text) if span[2] in terms]
 
 
 @pytest.mark.parametrize("text, terms, marked", [
@@ -421,16 +422,16 @@ def test_matching_spans_are_the_term_spans_of_the_terms(words, data):
     ("signs: SIGNS AND SYMPTOMS", {"and", "sign"}, ["signs", "SIGNS"]),
 ])
 def test_matching_spans_find_words_whose_stem_is_not_their_start(text, terms, marked):
-    spans = analysis.matching_spans(text, frozenset(terms))
+    spans = highlight.matching_spans(text, frozenset(terms))
     assert [text[start:end] for start, end, _ in spans] == marked
 
 
 def test_a_long_shouted_text_is_matched_whole():
     text = " ".join(["SIGNS", "AND", "SYMPTOMS"] * 30) + " of AND"
     terms = frozenset({"and", "sign"})
-    assert analysis.matching_spans(text, terms) == [span for span in term_spans(text) if span[2] in terms]
+    assert highlight.matching_spans(text, terms) == [span for span in term_spans(text) if span[2] in terms]
     # Each SIGNS, and the last AND alone (an abbreviation; shouted, it is a stop word).
-    assert len(analysis.matching_spans(text, terms)) == 31
+    assert len(highlight.matching_spans(text, terms)) == 31
 
 
 @settings(max_examples=1000, deadline=None)
@@ -438,5 +439,5 @@ def test_a_long_shouted_text_is_matched_whole():
                      r"ivity|ly|ment|ness|y|ily|iness|ation|ator|alism|ical|ency|ancy|ize|s|es|e|ying)?",
                      fullmatch=True))
 def test_a_words_key_is_where_it_starts(word):
-    stem = analysis._token_terms(word)[1]
-    assert stem is None or word.startswith(analysis._key(stem))
+    stem = token_rules.token_terms(word)[1]
+    assert stem is None or word.startswith(highlight._key(stem))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.articles import FALLBACK, PARTIAL, SOURCE, TRANSLATED, indexed_locales, read_article, \
-    same_language
+from pipeline.locale_tags import same_language
+from pipeline.model import FALLBACK, PARTIAL, SOURCE, TRANSLATED
+from pipeline.search.article import indexed_locales, read_article
 from pipeline.errors import IndexingError
 
 from .indexes import build_index, build_translated_index

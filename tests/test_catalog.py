@@ -11,11 +11,14 @@ from babel.messages.pofile import normalize, read_po
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.catalog import (FUZZY_NOTE, build_template, merge, new_catalogue, parse_catalogue,
-                              read_catalogue, render, source_messages, template_path, wrap, write_file)
+from pipeline.catalogue.folder import template_path
+from pipeline.catalogue.merge import FUZZY_NOTE, merge, new_catalogue
+from pipeline.catalogue.messages import build_template, source_messages
+from pipeline.catalogue.pofile import parse_catalogue, read_catalogue, render, wrap
+from pipeline.files import write_file
 from pipeline.config import Config
 from pipeline.errors import CatalogError
-from pipeline.locales import catalogue_locales, init_locale, update
+from pipeline.catalogue.folder import catalogue_locales, init_locale, update
 from pipeline.sources import SourceFile, load_article
 
 from .conftest import LOCALES, NOW, SOURCES

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.checks import SEVERITY, compare
+from pipeline.catalogue.checks import SEVERITY, compare
 from pipeline.cli import cli
 
 HEADER = """msgid ""

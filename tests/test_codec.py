@@ -1,4 +1,4 @@
-"""Tests for pipeline.codec: postings written as arrays read back exactly as Whoosh's own blocks."""
+"""Tests for pipeline.engine.whoosh.codec: postings written as arrays read back exactly as Whoosh's own blocks."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 
 from whoosh.filedb.filetables import OrderedHashReader
 
-from pipeline.codec import (ArrayCodec, ArrayLeafMatcher, ArrayPositions, MappedHashReader, SegmentPostings,
+from pipeline.engine.whoosh.codec import (ArrayCodec, ArrayLeafMatcher, ArrayPositions, MappedHashReader, SegmentPostings,
                            _from_bytes, _to_bytes)
 
 WORDS = "kidney stone pain fever cough asthma insulin diabetes blood pressure heart lung".split()
@@ -182,7 +182,7 @@ def test_a_segments_terms_are_its_lexicon(tmp_path, codec):
 
 
 def test_positions_read_again_from_kept_blocks_are_the_same(tmp_path, monkeypatch):
-    monkeypatch.setattr("pipeline.codec._KEPT_BLOCKS", 3)
+    monkeypatch.setattr("pipeline.engine.whoosh.codec._KEPT_BLOCKS", 3)
     ix = _build(tmp_path, ArrayCodec())
     with ix.searcher() as searcher:
         reader = searcher.reader()

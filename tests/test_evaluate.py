@@ -8,7 +8,7 @@ import math
 import pytest
 
 from pipeline.errors import QueryError
-from pipeline.evaluate import (Judgement, distinct_articles, evaluate, first_relevant, ndcg, parse_judgements,
+from pipeline.search.evaluate import (Judgement, distinct_articles, evaluate, first_relevant, ndcg, parse_judgements,
                                read_judgements, recall, reciprocal_rank)
 
 from .search_fixture import build_fixture_index, run, search_json, source_text

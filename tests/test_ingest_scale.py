@@ -20,11 +20,11 @@ from click.testing import CliRunner
 from whoosh import index as whoosh_index
 
 from pipeline import files as files_module
-from pipeline import index as index_module
+from pipeline.engine.whoosh import index as index_module
 from pipeline import ingest as ingest_module
 from pipeline.cli import cli
 from pipeline.config import Config
-from pipeline.index import INDEX_NAME, MANIFEST_NAME, generation, known_articles
+from pipeline.engine.whoosh.index import INDEX_NAME, MANIFEST_NAME, generation, known_articles
 from pipeline.ingest import ingest
 from pipeline.parallel import split
 

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from whoosh import index as whoosh_index
 
 from pipeline.cli import cli
-from pipeline.index import INDEX_NAME, documents
-from pipeline.localize import localize, source_version
+from pipeline.engine.whoosh.index import INDEX_NAME, documents
+from pipeline.catalogue.localize import localize, source_version
 from pipeline.sources import SourceFile, load_article
 
 from .test_catalog import translate

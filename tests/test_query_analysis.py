@@ -12,11 +12,12 @@ from whoosh.reading import SegmentReader
 
 from pipeline.analysis import analyze, is_arabic_term
 from pipeline.config import Config
-from pipeline.index import document_key, group_number, open_index
+from pipeline.engine.whoosh.index import document_key, group_number, open_index
 from pipeline.ingest import ingest
-from pipeline.query import parse_query, plan
+from pipeline.search.plan import plan
+from pipeline.search.query import parse_query
 from pipeline.search import open_searcher, prepare, search_with
-from pipeline.suggest import vocabulary
+from pipeline.search.suggest import vocabulary
 
 from .indexes import build_translated_index
 from .search_fixture import build_fixture_index, run, search_json, sections, source_text
@@ -256,7 +257,7 @@ def test_what_prepare_read_is_left_out_of_full_collections(tmp_path):
 def test_arabic_root_families_are_kept_for_the_next_process(tmp_path, monkeypatch):
     """A new process's Arabic search read every Arabic term of the index for its root family; the
     families of a version are kept in the cache folder, and another version's are not used."""
-    from pipeline import query
+    from pipeline.search import roots as query
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     index = build_fixture_index(tmp_path)
     with open_searcher(open_index(index)) as searcher:

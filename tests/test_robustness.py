@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from pipeline import sources as sources_module
 from pipeline.cli import cli
-from pipeline.catalog import parse_catalogue
+from pipeline.catalogue.pofile import parse_catalogue
 from pipeline.errors import CatalogError, SourceError
 from pipeline.lock import ingest_lock
 from pipeline.parsers import PARSERS

@@ -1,4 +1,4 @@
-"""Tests for pipeline.scorer: scores from kept postings are the scores Whoosh gives."""
+"""Tests for pipeline.engine.whoosh.scorer: scores from kept postings are the scores Whoosh gives."""
 
 from __future__ import annotations
 
@@ -14,12 +14,14 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.util.numeric import byte_to_length
 
-from pipeline import scorer
-from pipeline.analysis import text_analyzer
-from pipeline.index import group_number, open_index
-from pipeline.query import RANKING, Proximity, parse_query, plan, proximities
-from pipeline.codec import ArrayPerDocReader, SegmentPostings, length_bytes
-from pipeline.scorer import KeptPostings, TermScores, best, column_numbers
+from pipeline.engine.whoosh import scorer
+from pipeline.engine.whoosh.analyzer import text_analyzer
+from pipeline.engine.whoosh.index import group_number, open_index
+from pipeline.engine.whoosh.weighting import weighting
+from pipeline.search.plan import RANKING, Proximity, plan, proximities
+from pipeline.search.query import parse_query
+from pipeline.engine.whoosh.codec import ArrayPerDocReader, SegmentPostings, length_bytes
+from pipeline.engine.whoosh.scorer import KeptPostings, TermScores, best, column_numbers
 from pipeline.search import open_searcher
 
 from .search_fixture import build_fixture_index
@@ -139,7 +141,7 @@ def test_top_stops_summing_words_that_cannot_change_the_best(monkeypatch):
 
     monkeypatch.setattr(TermScores, "_finish", staticmethod(spy))
     query = Q.Or([Q.Term("body", "malaria", boost=2.0), Q.Term("body", "fever"), Q.Term("body", "report")])
-    with _words_index(bodies).searcher(weighting=RANKING.weighting()) as searcher:
+    with _words_index(bodies).searcher(weighting=weighting(RANKING)) as searcher:
         scores = TermScores(searcher)
         top, matched = scores.top(query, 2)
         assert finished  # the common words were looked up, not summed
@@ -155,7 +157,7 @@ def test_top_stops_summing_words_that_cannot_change_the_best(monkeypatch):
        st.integers(1, 6))
 def test_top_is_the_best_of_every_score_for_any_words(bodies, terms, count):
     query = Q.Or([Q.Term("body", word, boost=boost) for word, boost in terms])
-    with _words_index([" ".join(words) for words in bodies]).searcher(weighting=RANKING.weighting()) as searcher:
+    with _words_index([" ".join(words) for words in bodies]).searcher(weighting=weighting(RANKING)) as searcher:
         found = TermScores(searcher, KeptPostings()).scores(query)
         for scored_at_once in (scorer.SCORED_AT_ONCE, 0):
             with pytest.MonkeyPatch.context() as patch:
@@ -187,7 +189,7 @@ def test_proximity_needs_the_words_in_order_and_near():
     with ix.writer() as writer:
         for body in ["kidney stone", "stone kidney", "kidney big bad stone", "kidney big stone"]:
             writer.add_document(id=body, body=body)
-    with ix.searcher(weighting=RANKING.weighting()) as searcher:
+    with ix.searcher(weighting=weighting(RANKING)) as searcher:
         top = [(1.0, docnum) for docnum in range(4)]
         ranked = TermScores(searcher).rescore(top, [Proximity("body", "kidney", "stone", 2, 1.0)])
         boosted = {docnum for score, docnum in ranked if score > 1.0}
@@ -205,7 +207,7 @@ def test_phrases_are_whooshs_words_in_order_and_adjacent(words):
                      "bye bye", "bye now, bye"]:
             writer.add_document(id=body, body=body)
     query = Q.Phrase("body", words, boost=1.5)
-    with ix.searcher(weighting=RANKING.weighting()) as searcher:
+    with ix.searcher(weighting=weighting(RANKING)) as searcher:
         expected = whoosh_scores(searcher, query)
         found = TermScores(searcher).scores(query)
         assert found == pytest.approx(expected, rel=1e-9)
@@ -234,7 +236,7 @@ def test_deleted_documents_and_several_segments():
     with ix.writer(mergetype=lambda writer, segments: segments) as writer:
         writer.delete_by_term("id", "kidney pain")
     query = Q.Or([Q.Term("body", "kidney"), Q.Term("body", "stone", boost=2.0)])
-    with ix.searcher(weighting=RANKING.weighting()) as searcher:
+    with ix.searcher(weighting=weighting(RANKING)) as searcher:
         assert len(searcher.leaf_searchers()) == 2
         expected = whoosh_scores(searcher, query)
         found = TermScores(searcher).scores(query)
@@ -248,7 +250,7 @@ def test_terms_are_looked_up_only_in_the_segments_holding_them(monkeypatch):
     looked_up = []
     find = SegmentPostings.find
     monkeypatch.setattr(SegmentPostings, "find", lambda self, *key: looked_up.append(key) or find(self, *key))
-    with ix.searcher(weighting=RANKING.weighting()) as searcher:
+    with ix.searcher(weighting=weighting(RANKING)) as searcher:
         scores = TermScores(searcher, KeptPostings())
         scores.read_vocabulary(["body"])
         for term, segments in (("kidney", 2), ("bladder", 1), ("hurt", 1), ("absent", 0)):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.analysis import analyze
-from pipeline.snippet import make_snippet
+from pipeline.search.snippet import make_snippet
 
 TEXT = ("These techniques are used in problems of the gallbladder or kidneys. " + "Filler words. " * 20
         + "Radiology can guide removal of gallstones, kidney stones, and more. " + "Tail words. " * 20)

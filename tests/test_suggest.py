@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.analysis import analyze
-from pipeline.index import open_index
+from pipeline.engine.whoosh.index import open_index
 from pipeline.search import open_searcher, search
-from pipeline.suggest import correct, edit_distance, match_case, max_edits, written
+from pipeline.search.suggest import correct, edit_distance, match_case, max_edits, written
 
 from .search_fixture import build_fixture_index, run, search_json, source_text
 

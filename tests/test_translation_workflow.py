@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 from whoosh import index as whoosh_index
 
-from pipeline.catalog import read_catalogue, render, write_file
+from pipeline.catalogue.pofile import read_catalogue, render
+from pipeline.files import write_file
 from pipeline.cli import cli
-from pipeline.index import INDEX_NAME
+from pipeline.engine.whoosh.index import INDEX_NAME
 
 SEED = Path("sources/interventional-radiologist.txt")
 SEED_PO = Path("locales/ar/LC_MESSAGES/interventional-radiologist.po")

@@ -1,11 +1,11 @@
-"""Tests for pipeline.versions: work remembered per version of the index, whichever reader asks."""
+"""Tests for pipeline.engine.whoosh.versions: work remembered per version of the index, whichever reader asks."""
 
 from __future__ import annotations
 
 from whoosh.fields import ID, Schema
 from whoosh.filedb.filestore import RamStorage
 
-from pipeline.versions import per_version, version
+from pipeline.engine.whoosh.versions import per_version, version
 
 
 def make_index():

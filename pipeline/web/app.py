@@ -25,10 +25,11 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 from whoosh.index import EmptyIndexError
 
-from ..articles import LocalizedArticle, article_from, locales_from, same_language
+from ..engine.whoosh.index import open_index
 from ..errors import IndexingError
-from ..index import open_index
+from ..locale_tags import same_language
 from ..search import Hit, SearchResult, open_searcher, prepare, search_with
+from ..search.article import ShownArticle, article_from, locales_from
 from .i18n import Language, negotiate, translations, ui_locales
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ class ReaderIndex:
         """The locales the index holds documents in."""
         return self._locales(self.generation())
 
-    def article(self, article_id: str, locale: str) -> LocalizedArticle | None:
+    def article(self, article_id: str, locale: str) -> ShownArticle | None:
         """An article as a reader of locale sees it, or None."""
         return self._article(self.generation(), article_id, locale)
 
@@ -109,7 +110,7 @@ class ReaderIndex:
     def _locales_generation(self, generation: int) -> tuple[str, ...]:
         return locales_from(self._searcher())
 
-    def _article_generation(self, generation: int, article_id: str, locale: str) -> LocalizedArticle | None:
+    def _article_generation(self, generation: int, article_id: str, locale: str) -> ShownArticle | None:
         return article_from(self._searcher(), article_id, locale)
 
 

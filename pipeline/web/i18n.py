@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
 from babel.core import negotiate_locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
+
+from ..locale_tags import babel_locale, underscored
 
 # The page is written in English; other locales have a catalogue under locales/<locale>/LC_MESSAGES/.
 SOURCE_LOCALE = "en"
@@ -40,20 +41,10 @@ def translations(locale: str, catalogues: Path = CATALOGUES) -> NullTranslations
     return Translations(compiled, domain=DOMAIN)
 
 
-def parse_locale(text: str | None) -> Locale | None:
-    """A Babel locale for a tag like `ar`, `ar-EG` or `ar_EG`, or None for anything else."""
-    if not text or len(text) > 35:
-        return None
-    try:
-        return Locale.parse(text.strip().replace("-", "_"))
-    except (ValueError, TypeError, UnknownLocaleError):
-        return None
-
-
 def negotiate(asked: str | None, accepted: list[str], available: tuple[str, ...]) -> str:
     """The locale to show: the one asked for if available, else the browser's best, else English."""
     for preferred in ([asked] if asked else []), accepted:
-        tags = [tag.replace("-", "_") for tag in preferred if tag and tag != "*"]
+        tags = [underscored(tag) for tag in preferred if tag and tag != "*"]
         found = negotiate_locale(tags, list(available)) if tags else None
         if found:
             return found
@@ -82,21 +73,21 @@ class Language:
     @lru_cache(maxsize=256)
     def of(cls, code: str) -> "Language":
         """Describe a locale; one Babel does not know is shown by its code, left to right."""
-        locale = parse_locale(code)
+        locale = babel_locale(code)
         if locale is None:
             return cls(code, code, "ltr")
         return cls(code, _capitalized(locale.get_display_name(locale) or code), locale.text_direction)
 
     def name_in(self, other: str) -> str:
         """This language's name in another locale's words ("الإنجليزية" for English in Arabic)."""
-        locale, reader = parse_locale(self.code), parse_locale(other)
+        locale, reader = babel_locale(self.code), babel_locale(other)
         if locale is None or reader is None:
             return self.own_name
         return _capitalized(locale.get_display_name(reader) or self.code)
 
     def number(self, value: int) -> str:
         """A whole number written the way this locale writes it."""
-        return format_decimal(value, locale=parse_locale(self.code) or SOURCE_LOCALE)
+        return format_decimal(value, locale=babel_locale(self.code) or SOURCE_LOCALE)
 
 
 def _capitalized(name: str) -> str:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .index import open_index
-
-# What the index says about a document's text (catalogue-aware indexes store it; older ones are all source).
-SOURCE, TRANSLATED, PARTIAL, FALLBACK = "source", "translated", "partial", "fallback"
+from ..engine.whoosh.index import open_index
+from ..locale_tags import same_language
+from ..model import FALLBACK, SOURCE
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class ShownSection:
 
 
 @dataclass(frozen=True)
-class LocalizedArticle:
+class ShownArticle:
     """An article as a reader of one locale sees it.
 
     id: the article id.
@@ -80,12 +79,7 @@ class LocalizedArticle:
         return same_language(self.locale, self.source_locale)
 
 
-def same_language(a: str, b: str) -> bool:
-    """Whether two locales are the same language (`ar` and `ar_EG` are)."""
-    return a.replace("-", "_").split("_")[0].lower() == b.replace("-", "_").split("_")[0].lower()
-
-
-def read_article(index_dir: Path, article_id: str, locale: str | None = None) -> LocalizedArticle | None:
+def read_article(index_dir: Path, article_id: str, locale: str | None = None) -> ShownArticle | None:
     """Read an article's sections for locale (its source locale when None), or None if it is not indexed.
 
     A section without a document in that locale (or a regional variant of it) is shown in the
@@ -95,7 +89,7 @@ def read_article(index_dir: Path, article_id: str, locale: str | None = None) ->
         return article_from(searcher, article_id, locale)
 
 
-def article_from(searcher, article_id: str, locale: str | None = None) -> LocalizedArticle | None:
+def article_from(searcher, article_id: str, locale: str | None = None) -> ShownArticle | None:
     """Like read_article, with a Whoosh searcher already open (a server keeps one per thread)."""
     documents = list(searcher.documents(article=article_id))
     if not documents:
@@ -117,7 +111,7 @@ def article_from(searcher, article_id: str, locale: str | None = None) -> Locali
     locales = (source_locale,) + tuple(sorted(
         name for name, docs in by_locale.items()
         if name != source_locale and any(d.get("status", SOURCE) != FALLBACK for d in docs.values())))
-    return LocalizedArticle(id=article_id, locale=locale, source_locale=source_locale,
+    return ShownArticle(id=article_id, locale=locale, source_locale=source_locale,
                             title=title_document["title"], title_locale=title_document["locale"],
                             sections=sections, locales=locales, path=title_document["path"])
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 
-from .catalog import read_catalogue
-from .errors import CatalogError
-from .locales import catalogue_files
+from ..errors import CatalogError
+from .folder import catalogue_files
+from .pofile import read_catalogue
 
 STATES = ("translated", "fuzzy", "untranslated", "obsolete")
 

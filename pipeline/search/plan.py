@@ -1,8 +1,8 @@
-"""Query understanding: what a reader typed, turned into a ranked Whoosh query.
+"""A query plan: what a reader typed, turned into weighted terms, phrases and bonuses.
 
 A query is read as words plus "quoted phrases" (no other syntax: `title:x`, `AND`, `*` are just
 text). Its words are analysed like the index (query.parse_query), and the Whoosh query built from
-them (query.build_query) ranks sections by best match:
+them (plan.build_query) ranks sections by best match:
 
 - every word may match, in the title, a heading or the body, title and heading counting more;
 - a concept of the concept table named in the query (concepts.py) also matches its synonyms and
@@ -23,53 +23,16 @@ languages' texts differ in length and style even when they share fields (RANKING
 
 from __future__ import annotations
 
-import math
-import re
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 from whoosh import query as Q
-from whoosh import scoring
-from whoosh.lang.isri import ISRIStemmer
 
-from . import analysis
-from .analysis import analyze, is_arabic_term, normalize_arabic, text_analyzer
-from .concepts import ConceptTable, Match, default_concepts
-from .files import cached
-from .scorer import term_scores
+from ..analysis import is_arabic_term
+from ..engine.whoosh.scorer import term_scores
+from .query import ParsedQuery, Word, parse_query
+from .roots import arabic_roots, root
 from .suggest import FIELDS, Correction, correct, written
-from .versions import per_version, version
-
-_PHRASE = re.compile(r'["“”„«»]([^"“”„«»]+)["“”„«»]')
-
-
-def _normalised(words: str) -> frozenset[str]:
-    """Query stop words as the analyzer writes them before stemming (lowercase, Arabic normalised)."""
-    return frozenset(normalize_arabic(word).lower() for word in words.split())
-
-
-# Words that address the reader's request to a person rather than name what they ask about:
-# greetings, thanks, "doctor", "please", "my question", "help me". They are dropped from queries
-# only: an article may use them as content words.
-QUERY_STOP_WORDS = _normalised("""
-hello hi hey dear doctor doctors dr please pls thanks thank thankyou regards sir madam question
-questions query ask asking asked know wondering wonder help tell advice advise info information
-السلام سلام عليكم عليكما ورحمة رحمة ورحمه الله وبركاته بركاته مرحبا مرحباً اهلا أهلا وسهلا تحية تحيه
-صباح مساء الخير شكرا شكراً جزاكم جزاك خيرا خير دكتور دكتوره الدكتور الدكتوره دكتورة الدكتورة يادكتور
-طبيب الطبيب يا ارجو أرجو ارجوكم أرجوكم رجاء الرجاء لو سمحت سمحتم سمحتي فضلك فضلكم حضرتك حضرتكم
-افيدوني أفيدوني افيدونا أفيدونا ساعدوني ساعدني انصحوني انصحوني نصيحتكم سؤالي سؤال استفسار استفساري
-ابغى ابغي ابي أبي اريد أريد ودي بدي عايز عايزه عاوز عاوزه حابب حابه اعرف أعرف معرفة ممكن
-""")
-# The asker's own verbs ("I feel", "I suffer from", "I can't"): what they feel or suffer from is
-# the content, and answers, written to the asker, never use these first-person forms.
-QUERY_STOP_WORDS |= _normalised("""
-اشعر أشعر احس أحس حاسس حاسه حاسة اعاني أعاني عانيت استطيع أستطيع اقدر أقدر اعمل أعمل افعل أفعل
-صرت اصبحت أصبحت بقيت اصير أصير يصير عندي صار علما علماً قمت ذهبت رحت سويت
-suffer suffering suffered experiencing
-""")
 
 
 @dataclass(frozen=True)
@@ -114,149 +77,8 @@ class Ranking:
     family: float = 0.2
     family_size: int = 50
 
-    def weighting(self) -> scoring.WeightingModel:
-        """The Whoosh weighting model for these settings."""
-        return ScriptBM25F(latin=self.latin, arabic=self.arabic, field_b=dict(self.field_b))
-
 
 RANKING = Ranking()
-
-
-# Locales written in Arabic script: their documents are the collection an Arabic term's rarity is
-# measured against.
-ARABIC_SCRIPT_LOCALES = ("ar", "fa", "ur", "ps", "ckb", "sd", "ug")
-
-
-class ScriptBM25F(scoring.BM25F):
-    """BM25F with statistics and parameters per script, as if each language had its own index.
-
-    An Arabic term's idf counts only the documents in Arabic-script locales (an English section
-    can never hold it, so counting those would make common Arabic words look rare), and B and K1
-    depend on the script of the term being scored, because the two languages' texts differ in
-    length and style even when they share fields.
-    """
-
-    def __init__(self, latin: tuple[float, float] = (0.75, 1.2),
-                 arabic: tuple[float, float] = (0.75, 1.2), field_b: dict[str, float] | None = None):
-        super().__init__(B=latin[0], K1=latin[1])
-        self.latin = latin
-        self.arabic = arabic
-        self.field_b = dict(field_b or {})
-
-    def idf(self, searcher, fieldname, text):
-        """Inverse document frequency within the documents of the term's script."""
-        # A segment's searcher counts for the whole index: the documents are its parent's.
-        parent = searcher.get_parent()
-        frequency = term_scores(parent).frequency(fieldname, text)
-        term = text.decode("utf-8") if isinstance(text, bytes) else text
-        total = arabic_documents(parent.reader()) if is_arabic_term(term) else parent.doc_count_all()
-        return math.log(max(total, frequency + 1) / (frequency + 1)) + 1
-
-    def __eq__(self, other) -> bool:
-        """Equal settings score alike, so searchers with equal weightings share kept postings."""
-        return type(other) is type(self) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def _key(self) -> tuple:
-        return self.latin, self.arabic, tuple(sorted(self.field_b.items()))
-
-    def scorer(self, searcher, fieldname, text, qf=1):
-        """Score a term with the parameters of its script."""
-        if not searcher.schema[fieldname].scorable:
-            return scoring.WeightScorer.for_(searcher, fieldname, text)
-        b, k1 = self._b_k1(fieldname, text)
-        return scoring.BM25FScorer(searcher, fieldname, text, b, k1, qf=qf)
-
-    def parameters(self, searcher, fieldname: str, text: str) -> tuple[float, float, float, float]:
-        """(idf, average field length, B, K1) of a term, as its scorer uses them (scorer.TermScores)."""
-        parent = searcher.get_parent()
-        return (parent.idf(fieldname, text), parent.avg_field_length(fieldname) or 1,
-                *self._b_k1(fieldname, text))
-
-    def _b_k1(self, fieldname: str, text) -> tuple[float, float]:
-        term = text.decode("utf-8") if isinstance(text, bytes) else text
-        b, k1 = self.arabic if is_arabic_term(term) else self.latin
-        return self.field_b.get(fieldname, b), k1
-
-
-@per_version()
-def arabic_documents(reader) -> int:
-    """How many documents of a version of the index (a reader) are in an Arabic-script locale."""
-    total = 0
-    for locale in reader.lexicon("locale"):
-        locale = locale.decode("utf-8") if isinstance(locale, bytes) else locale
-        if locale.split("_")[0] in ARABIC_SCRIPT_LOCALES:
-            total += reader.doc_frequency("locale", locale)
-    return total
-
-
-@dataclass(frozen=True)
-class Word:
-    """One word of a query that survived stop words.
-
-    text: the word as typed.
-    term: its analysed term (what the index holds).
-    start, end: where it is in the query text.
-    """
-
-    text: str
-    term: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class ParsedQuery:
-    """What a reader typed, understood.
-
-    text: the query as typed.
-    words: its words in order, without stop words and request words (QUERY_STOP_WORDS).
-    phrases: analysed terms of each quoted phrase of two or more terms.
-    concepts: the concepts of the concept table the query names.
-    arabic: whether the query is mostly in Arabic.
-    """
-
-    text: str
-    words: tuple[Word, ...]
-    phrases: tuple[tuple[str, ...], ...] = ()
-    concepts: tuple[Match, ...] = ()
-    arabic: bool = False
-
-    @property
-    def terms(self) -> tuple[str, ...]:
-        """The distinct analysed terms of the query, in order (phrases included)."""
-        return tuple(dict.fromkeys(word.term for word in self.words))
-
-    @property
-    def expansion_terms(self) -> tuple[str, ...]:
-        """The analysed terms of the synonyms and abbreviations the query adds."""
-        return tuple(dict.fromkeys(term for match in self.concepts for variant in match.alternatives
-                                   for term in variant.terms))
-
-
-def parse_query(text: str, concepts: ConceptTable | None = None) -> ParsedQuery:
-    """Read a query as words and "quoted phrases"; no other character has a special meaning."""
-    analyzer = text_analyzer()
-    words, requests = [], []
-    # Unstemmed tokens first, to recognise request words; then each word's stems.
-    for token in analyzer(text, chars=True, no_morph=True):
-        surface = text[token.startchar:token.endchar]
-        found = [Word(surface, term, token.startchar, token.endchar) for term in analyze(surface)]
-        (requests if _is_request_word(token.text) else words).extend(found)
-    # A query made only of request words ("help", "question") is searched as typed.
-    words = words or requests
-    phrases = tuple(terms for terms in (tuple(analyze(m)) for m in _PHRASE.findall(text)) if len(terms) > 1)
-    arabic = sum(is_arabic_term(word.term) for word in words) * 2 > len(words)
-    table = default_concepts() if concepts is None else concepts
-    matches = table.find(tuple(word.term for word in words), arabic=arabic) if words else ()
-    return ParsedQuery(text, tuple(words), phrases, matches, arabic)
-
-
-def _is_request_word(word: str) -> bool:
-    """Whether a normalised word is a request word, also with a conjunction و or ف (وشكرا)."""
-    return word in QUERY_STOP_WORDS or (word[:1] in ("و", "ف") and word[1:] in QUERY_STOP_WORDS)
 
 
 def build_query(parsed: ParsedQuery, searcher=None, ranking: Ranking = RANKING,
@@ -385,53 +207,11 @@ def arabic_family(searcher, term: str, size: int) -> list[str]:
     root joins them, and also words that only share letters (ورم "tumour" and تورم "swelling"),
     which is why a family only adds to the score at a low weight.
     """
-    family = arabic_roots(searcher.reader()).get(_root(term), ())
+    family = arabic_roots(searcher.reader()).get(root(term), ())
     return [other for other in family if other != term][:size]
 
 
 FAMILY_FIELD = "body"
-
-
-@per_version()
-def arabic_roots(reader) -> dict[str, tuple[str, ...]]:
-    """root -> the Arabic terms of the body field with that root, most frequent first, for one
-    version of the index (read on first use, or by search.prepare).
-
-    Reading the terms and finding their roots takes an Arabic search as a new process 0.13 s of
-    its 0.45 s, so the families are also kept in the user's cache folder for the version (whose
-    segment ids are random) and the code that finds them.
-    """
-    code = b"".join(Path(module.__file__).read_bytes() for module in (sys.modules[__name__], analysis,
-                                                                      sys.modules[ISRIStemmer.__module__]))
-    return cached("arabic-roots", repr(version(reader)).encode("utf-8") + code, dict,
-                  lambda: _read_arabic_roots(reader))
-
-
-def _read_arabic_roots(reader) -> dict[str, tuple[str, ...]]:
-    """arabic_roots, from the index."""
-    frequencies: Counter[str] = Counter()
-    # Segment by segment: merging the segments' term lists costs Whoosh a lookup per term in each.
-    for leaf, _ in reader.leaf_readers():
-        # Arabic letters sort after every Latin one: start at the first and stop past the block.
-        for raw, info in leaf.iter_field(FAMILY_FIELD, "\u0621"):
-            term = raw.decode("utf-8")
-            if term[0] > "\u06ff":
-                break
-            if is_arabic_term(term):
-                frequencies[term] += info.doc_frequency()
-    roots: dict[str, list[tuple[int, str]]] = {}
-    for term, frequency in frequencies.items():
-        roots.setdefault(_root(term), []).append((-frequency, term))
-    return {root: tuple(term for _, term in sorted(terms)) for root, terms in roots.items()}
-
-
-_ISRI = ISRIStemmer()
-
-
-@lru_cache(maxsize=100_000)
-def _root(term: str) -> str:
-    """The ISRI root of an analysed Arabic term."""
-    return _ISRI.stem(term)
 
 
 def _known(searcher, term: str, ranking: Ranking) -> bool:
@@ -499,3 +279,4 @@ def plan(text: str, searcher, ranking: Ranking = RANKING) -> Plan:
     highlight = frozenset(parsed.terms) | frozenset(parsed.expansion_terms)
     return Plan(parsed, query, proximities(parsed, weights, ranking), highlight,
                 suggestion(parsed, corrections, searcher))
+

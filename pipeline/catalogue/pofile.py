@@ -1,4 +1,4 @@
-"""Catalogues through Babel: an article's messages, its template, and reading, merging, writing PO files.
+"""PO and POT files through Babel: read strictly, written in gettext's layout.
 
 Every PO and POT file is read with Babel's `PoFileParser` (what `read_po` runs), merged with
 `Catalog.update` and written with `generate_po` (what `write_po` runs). Babel leaves four gaps
@@ -15,6 +15,7 @@ that would cost a translator work, each filled here in one place:
   `merge` revives them and keeps an unreviewed translation from coming back as reviewed.
 """
 
+
 from __future__ import annotations
 
 import logging
@@ -22,105 +23,20 @@ import re
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
-from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime
-from difflib import get_close_matches
 from pathlib import Path
 
-from babel import Locale
-from babel.messages.catalog import Catalog, Message
 from babel.messages import pofile as babel_pofile
+from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, PoFileParser, generate_po, normalize, unescape
 
-from .errors import CatalogError
-from .files import write_file  # noqa: F401  (part of this module's API)
-from .model import Article
-from .sources import normalize_locale
+from ..errors import CatalogError
 
 log = logging.getLogger(__name__)
 
-TEMPLATES_DIR = "templates"
-MESSAGES_DIR = "LC_MESSAGES"
-# The `#.` comment (and, when needed, msgctxt) of the article title, which belongs to no section.
-TITLE = "title"
-PROJECT = "medref"
 WIDTH = 76
-# Babel cannot write flags on obsolete entries; this translator comment keeps "not reviewed" instead.
-FUZZY_NOTE = "fuzzy: this translation was never reviewed against its text"
 
 _FIX_HINT = "fix the line (compare with `git diff`), or restore the file from git"
 
-
-# --- Messages of an article ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SourceMessage:
-    """One translatable unit of an article: its title, a heading or a paragraph.
-
-    msgid: the text, whitespace collapsed.
-    context: the msgctxt, only for text that occurs more than once in the article (else None).
-    section: the id of the section it belongs to (`title` for the article title).
-    paragraph: its index among the section's paragraphs; None for the title and headings.
-    line: its line in the source file.
-    """
-
-    msgid: str
-    context: str | None
-    section: str
-    paragraph: int | None
-    line: int
-
-
-def source_messages(article: Article) -> tuple[SourceMessage, ...]:
-    """The article's messages in document order: title, then each heading and its paragraphs."""
-    units: list[tuple[str, str, int | None, int]] = []
-    if article.title:
-        units.append((article.title, TITLE, None, article.title_line))
-    for section in article.sections:
-        if section.heading:
-            units.append((section.heading, section.id, None, section.line))
-        units.extend((p.text, section.id, i, p.line) for i, p in enumerate(section.paragraphs))
-    repeated = {text for text, count in Counter(text for text, *_ in units).items() if count > 1}
-    used: set[tuple[str, str | None]] = set()
-    messages = []
-    for text, section, paragraph, line in units:
-        context = None
-        if text in repeated:
-            # The section id says where the text is; a number tells repeats within one section apart.
-            context, n = section, 1
-            while (text, context) in used:
-                n += 1
-                context = f"{section}:{n}"
-        used.add((text, context))
-        messages.append(SourceMessage(text, context, section, paragraph, line))
-    return tuple(messages)
-
-
-# --- Files ------------------------------------------------------------------------------------
-
-
-def template_path(locales_dir: Path, article_id: str) -> Path:
-    """Where an article's template lives: `locales/templates/<article>.pot`."""
-    return locales_dir / TEMPLATES_DIR / f"{article_id}.pot"
-
-
-def catalogue_path(locales_dir: Path, locale: str, article_id: str) -> Path:
-    """Where an article's catalogue for a locale lives: `locales/<locale>/LC_MESSAGES/<article>.po`."""
-    return locales_dir / locale / MESSAGES_DIR / f"{article_id}.po"
-
-
-def parse_locale(tag: str) -> str:
-    """Babel's id for a locale tag (`ar`, `pt-BR` -> `pt_BR`); an unknown tag is a CatalogError."""
-    locale = normalize_locale(tag) if tag.strip() else None
-    if locale is None:
-        raise CatalogError(f"unknown locale {tag!r}",
-                           hint="use a language code from the CLDR, such as ar, fr or pt_BR")
-    return locale
-
-
-# --- Babel catalogues -------------------------------------------------------------------------
 
 # The header fields Babel writes itself; any other field is the translator's tool's and is kept.
 _BABEL_HEADERS = frozenset({
@@ -163,35 +79,6 @@ class HeaderKeepingCatalog(Catalog):
         self.extra_headers = [(name, value) for name, value in headers
                               if name.lower() not in _BABEL_HEADERS]
         Catalog.mime_headers.fset(self, headers)
-
-
-def build_template(article: Article, creation_date: datetime) -> Catalog:
-    """The template (POT) of an article: its messages, with `#:` locations and `#.` sections."""
-    template = HeaderKeepingCatalog(
-        project=PROJECT, version=article.id, creation_date=creation_date,
-        # Short fixed lines: Babel re-wraps long header comment lines on every write.
-        header_comment=("# Translation template of one article (see Project-Id-Version): its title,\n"
-                        "# headings and paragraphs in document order. Made by `pipeline ingest`\n"
-                        "# from the source article: edit the source, not this file.\n#"))
-    template.msgid_bugs_address = ""  # Babel's constructor turns "" into a placeholder address
-    for message in source_messages(article):
-        template.add(message.msgid, locations=[(article.path, message.line)],
-                     auto_comments=[message.section], context=message.context)
-    return template
-
-
-def new_catalogue(template: Catalog, locale: str, now: datetime) -> Catalog:
-    """An empty catalogue of a template for a locale, with complete headers (plural forms from Babel)."""
-    name = Locale.parse(locale).english_name
-    catalogue = HeaderKeepingCatalog(
-        locale=locale, project=template.project, version=template.version,
-        creation_date=template.creation_date, revision_date=now, language_team=name, fuzzy=False,
-        header_comment=f"# {name} translations of one article (see Project-Id-Version).\n#")
-    # Babel's constructor turns "" into placeholders ("FULL NAME <EMAIL@ADDRESS>"); the translator's
-    # tool fills these in.
-    catalogue.last_translator = catalogue.msgid_bugs_address = ""
-    _update(catalogue, template)
-    return catalogue
 
 
 def render(catalog: Catalog) -> bytes:
@@ -321,119 +208,6 @@ def parse_catalogue(data: bytes, path: Path | str) -> Catalog:
         if message.id:
             _previous_id_from_comments(message)
     return catalog
-
-
-# --- Merging ----------------------------------------------------------------------------------
-
-
-def merge(catalogue: Catalog, template: Catalog) -> None:
-    """Bring a catalogue in step with its template, in place, without losing a translation.
-
-    Babel's Catalog.update does the merge (fuzzy matching, `#|` previous msgids, obsolete
-    entries); around it, an obsolete translation comes back when its text does (translated
-    again, or fuzzy if it was never reviewed), obsolete translations are fuzzy-match candidates
-    too, and a fuzzy message keeps the msgid its translation was written for.
-    """
-    before = {_key(m): m for m in catalogue if m.id}
-    _revive(catalogue, template)
-    written_for = {_key(m): m.previous_id for m in catalogue if m.id and m.fuzzy and m.previous_id}
-    was_obsolete = set(catalogue.obsolete)
-    _update(catalogue, template)
-    for message in catalogue:
-        if not message.id or not message.fuzzy:
-            continue
-        if not message.previous_id:
-            message.previous_id = list(written_for.get(_key(message), []))
-        else:
-            # Fuzzy-matched to an old message that was fuzzy itself: its translation was written
-            # for that message's previous msgid, not for the message.
-            old = before.get(_key_of(message.previous_id[0], None)) or before.get(
-                _key_of(message.previous_id[0], message.context))
-            if old is not None and old.fuzzy and old.previous_id:
-                message.previous_id = list(old.previous_id)
-    _fuzzy_from_obsolete(catalogue)
-    _keep_unreviewed(catalogue, set(catalogue.obsolete) - was_obsolete)
-
-
-def _key(message: Message):
-    return _key_of(message.id, message.context)
-
-
-def _key_of(msgid, context):
-    msgid = msgid[0] if isinstance(msgid, (list, tuple)) else msgid
-    return (msgid, context) if context is not None else msgid
-
-
-def _update(catalogue: Catalog, template: Catalog) -> None:
-    """Babel's Catalog.update, without its fuzzy matching when no message could match: Babel runs
-    difflib over every new message even when the catalogue has no translated message to match it
-    with (a tenth of a first ingest), and the result is the same without it."""
-    translated = any(message.id and message.string for message in catalogue)  # Babel's candidates
-    catalogue.update(template, no_fuzzy_matching=not translated)
-
-
-def _revive(catalogue: Catalog, template: Catalog) -> None:
-    """Put back, before the merge, the translations written for messages the template has again."""
-    fuzzy_for = {_key_of(m.previous_id[0], m.context): m for m in catalogue
-                 if m.id and m.fuzzy and m.string and m.previous_id}
-    for message in template:
-        if not message.id or catalogue.get(message.id, message.context) is not None:
-            continue
-        key = _key(message)
-        old = catalogue.obsolete.pop(key, None)
-        if old is not None:
-            if FUZZY_NOTE in old.user_comments:
-                old.user_comments = [c for c in old.user_comments if c != FUZZY_NOTE]
-                old.flags.add("fuzzy")
-            catalogue[old.id] = old
-        elif key in fuzzy_for:
-            # The text came back to what a still-unreviewed translation was written for.
-            source = fuzzy_for[key]
-            catalogue[message.id] = Message(message.id, source.string, context=message.context,
-                                            user_comments=source.user_comments)
-
-
-def _fuzzy_from_obsolete(catalogue: Catalog) -> None:
-    """Give still-untranslated messages the closest obsolete translation, as fuzzy (as msgmerge does)."""
-    pool = {m.id.lower().strip(): key for key, m in catalogue.obsolete.items()
-            if isinstance(m.id, str) and isinstance(m.string, str) and m.string}
-    if not pool:
-        return
-    for message in catalogue:
-        if not message.id or message.string or not isinstance(message.id, str):
-            continue
-        found = get_close_matches(message.id.lower().strip(), pool, 1)
-        if found:
-            old = catalogue.obsolete.pop(pool.pop(found[0]))
-            message.string = old.string
-            message.flags.add("fuzzy")
-            message.previous_id = [old.id]
-
-
-def _keep_unreviewed(catalogue: Catalog, gone: set) -> None:
-    """Keep messages that just went obsolete from losing their fuzzy state.
-
-    A fuzzy translation with a previous msgid was written for that msgid, so it is kept under it;
-    any other fuzzy one is marked with FUZZY_NOTE, as Babel writes no flags on obsolete entries.
-    """
-    for key in sorted(gone, key=repr):
-        message = catalogue.obsolete[key]
-        if not message.fuzzy:
-            continue
-        previous = message.previous_id[0] if message.previous_id and isinstance(message.id, str) else None
-        target = _key_of(previous, message.context) if previous else None
-        if target is not None and catalogue.get(previous, message.context) is None \
-                and target not in catalogue.obsolete:
-            del catalogue.obsolete[key]
-            message.id, message.previous_id = previous, []
-            message.flags.discard("fuzzy")
-            catalogue.obsolete[target] = message
-            continue
-        existing = catalogue.get(previous, message.context) if previous else None
-        if existing is not None and existing.string == message.string:
-            del catalogue.obsolete[key]  # the same translation lives on in the active message
-        elif FUZZY_NOTE not in message.user_comments:
-            message.user_comments = [*message.user_comments, FUZZY_NOTE]
 
 
 # --- Strict reading ---------------------------------------------------------------------------

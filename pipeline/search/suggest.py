@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .analysis import analyze, normalize_arabic, text_analyzer
-from .scorer import TermScores, term_scores
-from .versions import per_version
+from ..analysis import analyze, normalize_arabic, term_spans
+from ..engine.whoosh.scorer import TermScores, term_scores
+from ..engine.whoosh.versions import per_version
 
 FIELDS = ("title", "heading", "body")
 # Corrections come from the body's vocabulary, which holds nearly every word of titles and headings.
@@ -119,7 +119,6 @@ def written(searcher, correction: Correction) -> str:
 
 def spelling(searcher, term: str, near: str, documents: int = 3) -> str:
     """How readers write term: its commonest spelling in a few sections, the closest to near."""
-    analyzer = text_analyzer()
     seen: Counter[str] = Counter()
     for field in FIELDS:
         if not searcher.doc_frequency(field, term):
@@ -127,9 +126,9 @@ def spelling(searcher, term: str, near: str, documents: int = 3) -> str:
         postings = searcher.postings(field, term)
         for docnum in list(postings.all_ids())[:documents]:
             value = searcher.stored_fields(docnum).get(field) or ""
-            for token in analyzer(value, chars=True):
-                if token.text == term:
-                    seen[value[token.startchar:token.endchar]] += 1
+            for start, end, found in term_spans(value):
+                if found == term:
+                    seen[value[start:end]] += 1
         if seen:
             break
     if not seen:

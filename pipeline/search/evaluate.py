@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import QueryError
+from ..errors import QueryError
 
 Ranker = Callable[[str, int], Sequence[str]]
 
@@ -207,7 +207,7 @@ def _mean(outcomes: Sequence[Outcome]) -> Scores:
 
 def search_ranker(searcher) -> Ranker:
     """Rank articles with search_with(), asking for more hits until k articles show (or no more hits)."""
-    from .search import search_with
+    from . import search_with
 
     def rank(text: str, k: int) -> list[str]:
         limit = k
@@ -223,8 +223,8 @@ def search_ranker(searcher) -> Ranker:
 
 def evaluate_index(queries: Path, index_dir: Path, k: int = 10) -> Evaluation:
     """Evaluate the index's search on a file of judged queries."""
-    from .index import open_index
-    from .search import open_searcher
+    from ..engine.whoosh.index import open_index
+    from . import open_searcher
 
     judgements = read_judgements(queries)
     with open_searcher(open_index(index_dir)) as searcher:

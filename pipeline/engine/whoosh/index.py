@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import IndexingError
-from .files import write_file
-from .localize import FALLBACK, LocalizedArticle
+from ...catalogue.localize import LocalizedArticle
+from ...errors import IndexingError
+from ...files import write_file
+from ...model import FALLBACK
 
 if TYPE_CHECKING:
     from whoosh.fields import Schema
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema, analysis or storage changes: an index under an older name is rebuilt
 # from sources, and its files removed.
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 INDEX_NAME = f"sections_v{INDEX_VERSION}"
 # {"index": INDEX_NAME, "generation": N, "articles": {article id: state}}: the articles of
 # generation N of the index, written after its commit.
@@ -46,7 +47,7 @@ def make_schema() -> Schema:
     from whoosh.columns import NumericColumn
     from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
-    from .analysis import text_analyzer
+    from .analyzer import text_analyzer
     from .codec import ArrayPositions
 
     analyzer = text_analyzer()
@@ -63,11 +64,11 @@ def make_schema() -> Schema:
         # One number per section whatever its locale (group_number), to count sections, not documents.
         group=COLUMN(NumericColumn("Q")),
         locale=ID(stored=True),
-        # `source`, `translated` or `partial` (localize.py); `fallback` is decided at search time.
+        # `source`, `translated` or `partial` (model.py); `fallback` is decided at search time.
         status=ID(stored=True),
         # Indexes of the paragraphs of body (joined by blank lines) that show the source text.
         fallbacks=STORED,
-        # Hash of the source and its catalogues (locales.fingerprint): unchanged = skip.
+        # Hash of the source and its catalogues (catalogue.folder.fingerprint): unchanged = skip.
         content_hash=ID(stored=True),
         title=text(),
         heading=text(),
@@ -146,9 +147,6 @@ def open_index(index_dir: Path):
         raise IndexingError(f"no index at {index_dir}; run `pipeline ingest` first")
     from whoosh import index as whoosh_index
 
-    from .mapped import read_in_place
-
-    read_in_place()
     try:
         return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
     except (OSError, EOFError, ValueError) as error:
@@ -280,7 +278,9 @@ class IndexWriter:
         if kind is not None or not self._dirty:
             self._writer.cancel()
         elif self._segments:
-            _commit_with_segments(self._writer, self._segments)
+            from .internals import commit_with_segments
+
+            commit_with_segments(self._writer, self._segments, merge_policy)
         else:
             self._writer.commit(mergetype=merge_policy)
 
@@ -342,15 +342,19 @@ class SegmentBuilder:
 
     def finish(self):
         """Write the segment's files and return the segment (None if it has no documents)."""
-        if not self._writer._added:
+        from .internals import added, finish_segment
+
+        if not added(self._writer):
             self.abandon()
             return None
-        return self._writer._finalize_segment()
+        return finish_segment(self._writer)
 
     def abandon(self) -> None:
         """Close the segment's files without making it part of the index (the next commit deletes them)."""
         # Not cancel(): it would delete the temporary folder the other writers share.
-        self._writer._close_segment()
+        from .internals import close_segment
+
+        close_segment(self._writer)
 
 
 def _writing() -> dict:
@@ -388,15 +392,3 @@ def merge_policy(writer, segments: list) -> list:
         else:
             kept.append(segment)
     return MERGE_SMALL(writer, kept)
-
-
-def _commit_with_segments(writer, segments: list) -> None:
-    """Commit a writer together with finished worker segments, as whoosh.multiproc.MpWriter does."""
-    final = writer._merge_segments(merge_policy, None, None)
-    final += segments
-    if writer._added:
-        final.append(writer._finalize_segment())
-    else:
-        writer._close_segment()
-    writer._commit_toc(final)
-    writer._finish()

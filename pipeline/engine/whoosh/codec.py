@@ -26,13 +26,17 @@ from collections.abc import Iterator, Sequence
 from hashlib import md5
 from itertools import accumulate, pairwise
 
-from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PerDocReader,
-                                  W3PostingsWriter, W3TermInfo, _lenfield)
+from .internals import column_bytes, length_column, term_info_size, term_table, terms_parts  # isort: split
+
+from whoosh.codec.whoosh3 import (WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PerDocReader, W3PostingsWriter,
+                                  W3Segment, W3TermInfo)
 from whoosh.filedb.filetables import OrderedHashReader, md5_hash
 from whoosh.formats import Positions
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .analysis import index_terms, text_analyzer
+from ...analysis import index_terms
+from .mapped import MappedCompoundStorage
+from .analyzer import text_analyzer
 
 _BIG_ENDIAN = sys.byteorder == "big"
 _TEXT_ANALYZER = text_analyzer()
@@ -85,7 +89,11 @@ class ArrayPositions(Positions):
 
 
 class ArrayCodec(W3Codec):
-    """Whoosh's codec, with each postings block's data as arrays (see the module)."""
+    """Whoosh's codec, with each postings block's data as arrays (see the module), in segments
+    whose compound files are read in place (mapped.py)."""
+
+    def new_segment(self, storage, indexname):
+        return ArraySegment(self, indexname)
 
     def postings_writer(self, dbfile, byteids=False):
         if byteids:  # term vectors (the schema has none) keep Whoosh's own blocks
@@ -97,7 +105,7 @@ class ArrayCodec(W3Codec):
 
     def terms_reader(self, storage, segment):
         reader = super().terms_reader(storage, segment)
-        table = reader._tindex
+        table = term_table(reader)
         buffer = getattr(table.dbfile, "_buf", None)  # a part of a mapped compound file
         if buffer is not None and table.hashfn is md5_hash:
             table.__class__ = MappedHashReader
@@ -109,6 +117,14 @@ class ArrayCodec(W3Codec):
             return super().postings_reader(dbfile, terminfo, format_, term, scorer)
         offset, length = terminfo.extent()
         return ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+class ArraySegment(W3Segment):
+    """Whoosh's segment, whose compound file's parts are read in place rather than copied."""
+
+    def open_compound_file(self, storage):
+        dbfile = storage.open_file(self.make_filename(self.COMPOUND_EXT))
+        return MappedCompoundStorage(dbfile, use_mmap=storage.supports_mmap)
 
 
 class ArrayPostingsWriter(W3PostingsWriter):
@@ -199,11 +215,11 @@ def length_bytes(perdoc, fieldname: str) -> bytes:
     """The length of a field in every document of a segment (perdoc: its per-document reader), as
     Whoosh's BM25 reads it: one byte per document (whoosh.util.numeric.length_to_byte, a rough
     length), read at once."""
-    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    column = length_column(perdoc, fieldname)
     count = perdoc.doc_count_all()
     if column is None:  # no document has the field
         return bytes(count)
-    raw = column._dbfile.get(column._basepos, column._count) if column._count else b""
+    raw = column_bytes(column)
     return raw[:count] + bytes(count - len(raw))
 
 
@@ -221,13 +237,9 @@ class SegmentPostings:
     """
 
     def __init__(self, reader):
-        terms = reader._terms
         self._reader = reader
-        self._index = terms._tindex
-        self._keycoder = terms._keycoder
-        self._range_for_key = terms._range_for_key
-        self._table = terms._dbfile  # the term table's file: the entries are in it
-        self._postings = terms._postfile
+        # the term table's file holds the entries
+        self._index, self._keycoder, self._range_for_key, self._table, self._postings = terms_parts(reader)
         self._deleted = reader.deleted_docs_set
         self._deleted_in_order = sorted(self._deleted)
         self._codec = reader.codec()
@@ -365,7 +377,7 @@ class SegmentPostings:
 # A term's entry (W3TermInfo): flags, total weight, document frequency, ..., then either its single
 # posting or where its postings are (offset, length). A block starts with its size, negative for
 # the last one.
-_TERM_INFO_SIZE = W3TermInfo._struct.size
+_TERM_INFO_SIZE = term_info_size
 _DOC_FREQUENCY = struct.Struct("!I")
 _DOC_FREQUENCY_AT = 5
 _EXTENT = struct.Struct("!qi")

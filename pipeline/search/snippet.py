@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .analysis import matching_spans
+from ..analysis import matching_spans
 
 WIDTH = 240
 

@@ -2,17 +2,28 @@
 
 Whoosh maps a compound segment file (all of a segment's parts in one file), but then copies each
 part it opens (terms, postings, columns) whole into a BytesIO: every searcher held its own copy of
-the index, and the web reader has a searcher per thread (270 MB each at ten times the shared
-corpus). Here a part is read from the map itself, so the pages are the operating system's file
-cache, shared by every searcher and process, and only what is read is ever loaded.
+the index, and the web reader has a searcher per thread. Here a part is read from the map itself,
+so the pages are the operating system's file cache, shared by every searcher and process, and only
+what is read is ever loaded. Only this engine's segments (codec.ArraySegment) read this way.
 """
 
 from __future__ import annotations
 
 import io
 
-from whoosh.filedb import compound
+from .internals import CompoundStorage, memoryview_  # isort: split
+
 from whoosh.filedb.structfile import BufferFile
+
+
+class MappedCompoundStorage(CompoundStorage):
+    """Whoosh's compound segment file, whose parts open as MappedFile when the file is mapped."""
+
+    def open_file(self, name, *args, **kwargs):
+        if self.is_closed or not self._source:
+            return super().open_file(name, *args, **kwargs)
+        offset, length = self.range(name)
+        return MappedFile(memoryview_(self._source, offset, length), name=name)
 
 
 class MappedFile(BufferFile):
@@ -54,8 +65,3 @@ class _MemoryReader(io.RawIOBase):
 
     def tell(self) -> int:
         return self._position
-
-
-def read_in_place() -> None:
-    """Have Whoosh open the parts of compound segment files as MappedFile (once per process)."""
-    compound.BufferFile = MappedFile

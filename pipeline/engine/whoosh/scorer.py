@@ -27,6 +27,7 @@ from whoosh import query as Q
 from whoosh.util.numeric import byte_to_length
 
 from .codec import SegmentPostings, length_bytes
+from .internals import column_bytes, per_document
 from .versions import version
 
 # Scores summed in another order may differ in the last bits: bounds are compared with room to spare.
@@ -371,7 +372,7 @@ class TermScores:
             norms = array("d")
             for leaf, _ in self._searcher.leaf_searchers():
                 # Read whole: a call per document (doc_field_length) was half a term's first read.
-                norms.extend(map(part.__getitem__, length_bytes(leaf.reader()._perdoc, fieldname)))
+                norms.extend(map(part.__getitem__, length_bytes(per_document(leaf.reader()), fieldname)))
             self._kept.norms[key] = norms
         return norms
 
@@ -440,7 +441,7 @@ def column_numbers(reader, fieldname: str) -> array:
     a segment, read at once (reading a document's value costs 2 µs)."""
     column = reader.column_reader(fieldname, translate=False)
     count = reader.doc_count_all()
-    numbers = array("Q", column._dbfile.get(column._basepos, column._count * 8))
+    numbers = array("Q", column_bytes(column, 8))
     if sys.byteorder == "little":  # Whoosh writes them big-endian
         numbers.byteswap()
     return numbers + array("Q", bytes(8 * (count - len(numbers))))

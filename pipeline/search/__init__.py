@@ -9,13 +9,15 @@ from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import Path
 
-from .index import document_key, open_index
-from .localize import FALLBACK, SOURCE
-from .query import RANKING, arabic_documents, arabic_roots, plan
-from .scorer import column_numbers, term_scores
+from ..engine.whoosh.index import document_key, open_index
+from ..engine.whoosh.scorer import column_numbers, term_scores
+from ..engine.whoosh.versions import per_version
+from ..engine.whoosh.weighting import arabic_documents, weighting
+from ..model import FALLBACK, SOURCE
+from .plan import RANKING, plan
+from .roots import arabic_roots
 from .snippet import make_snippet
 from .suggest import vocabulary
-from .versions import per_version
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def search(index_dir: Path, text: str, lang: str | None = None, limit: int = 10)
 
 def open_searcher(ix):
     """A Whoosh searcher for ix that ranks as search_with expects; reusable for many queries."""
-    return ix.searcher(weighting=RANKING.weighting())
+    return ix.searcher(weighting=weighting(RANKING))
 
 
 def prepare(searcher) -> None:

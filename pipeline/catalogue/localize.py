@@ -10,17 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .model import Article, Paragraph, Section, collapse
+from ..model import FALLBACK, PARTIAL, SOURCE, TRANSLATED, Article, Paragraph, Section, collapse
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
-
-SOURCE = "source"          # the original text
-TRANSLATED = "translated"  # every message of the section is translated
-PARTIAL = "partial"        # some are, the others fall back to the source text
-FALLBACK = "fallback"      # none is: the section is only shown in its source locale
-STATUSES = (SOURCE, TRANSLATED, PARTIAL, FALLBACK)
-
 
 @dataclass(frozen=True)
 class LocalizedSection:
@@ -28,7 +21,7 @@ class LocalizedSection:
 
     section: the section with its heading and paragraphs in that locale where a translation is
         used, the source text elsewhere; ids and source lines stay the source's.
-    status: `source`, `translated`, `partial` or `fallback` (see the module constants).
+    status: `source`, `translated`, `partial` or `fallback` (model.py says what each means).
     fallbacks: indexes of the paragraphs that show the source text.
     heading_fallback: whether the heading shows the source text.
     """
@@ -66,7 +59,7 @@ def source_version(article: Article) -> LocalizedArticle:
 def localize(article: Article, locale: str, catalogue: Catalog) -> LocalizedArticle:
     """The article in a locale, from its catalogue: translations that exist and are not fuzzy."""
     # Imported here: search needs this module's statuses, not Babel (slow to import).
-    from .catalog import TITLE, source_messages
+    from .messages import TITLE, source_messages
 
     translated: dict[tuple[str, int | None], str] = {}
     for message in source_messages(article):

@@ -17,9 +17,9 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.plurals import get_plural
 
-from .catalog import read_catalogue
-from .errors import CatalogError
-from .locales import catalogue_files
+from ..errors import CatalogError
+from .folder import catalogue_files
+from .pofile import read_catalogue
 
 ERROR = "error"
 WARNING = "warning"

@@ -22,15 +22,30 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
-from .catalog import (MESSAGES_DIR, TEMPLATES_DIR, build_template, catalogue_path, content, merge,
-                      new_catalogue, parse_catalogue, parse_locale, read_catalogue, render,
-                      template_path, write_file)
-from .config import Config
-from .errors import CatalogError, PipelineError
-from .model import Article
-from .sources import discover, load_article, normalize_locale
+from ..config import Config
+from ..errors import CatalogError, PipelineError
+from ..files import write_file
+from ..locale_tags import normalize_locale, parse_locale
+from ..model import Article
+from ..sources import discover, load_article
+from .merge import merge, new_catalogue
+from .messages import build_template
+from .pofile import content, parse_catalogue, read_catalogue, render
 
 log = logging.getLogger(__name__)
+
+TEMPLATES_DIR = "templates"
+MESSAGES_DIR = "LC_MESSAGES"
+
+
+def template_path(locales_dir: Path, article_id: str) -> Path:
+    """Where an article's template lives: `locales/templates/<article>.pot`."""
+    return locales_dir / TEMPLATES_DIR / f"{article_id}.pot"
+
+
+def catalogue_path(locales_dir: Path, locale: str, article_id: str) -> Path:
+    """Where an article's catalogue for a locale lives: `locales/<locale>/LC_MESSAGES/<article>.po`."""
+    return locales_dir / locale / MESSAGES_DIR / f"{article_id}.po"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Engines that store and score the documents: the embedded Whoosh index (whoosh/)."""

@@ -17,6 +17,8 @@ class Config:
     index: folder of the Whoosh index.
     max_bytes: source files larger than this are refused.
     jobs: processes that parse, sync catalogues and index at once (0: one per core; 1: no workers).
+    engine: the search engine that stores the index (pipeline.engine.ENGINES): `whoosh`, the
+        embedded index in the index folder, or `opensearch`, a cluster.
     """
 
     sources: Path = Path("sources")
@@ -24,3 +26,4 @@ class Config:
     index: Path = Path("index")
     max_bytes: int = DEFAULT_MAX_BYTES
     jobs: int = 0
+    engine: str = "whoosh"

@@ -35,9 +35,8 @@ from pathlib import Path
 from pipeline.config import Config
 from pipeline.search.evaluate import (Evaluation, Judgement, Ranker, distinct_articles, evaluate, read_judgements,
                                search_ranker)
-from pipeline.engine.whoosh.index import open_index
+from pipeline.engine import open_engine
 from pipeline.ingest import ingest
-from pipeline.search import open_searcher
 
 from .corpus import read_articles, write_sources
 from .speed import whoosh_loop
@@ -161,8 +160,8 @@ def run_project(corpus_dir: Path, work: Path, judgements: Sequence[Judgement], k
     if report.failed:
         raise SystemExit(f"ingest failed for {len(report.failed)} files: {report.failed[0]}")
     indexed = time.perf_counter()
-    with open_searcher(open_index(config.index)) as searcher:
-        evaluation = evaluate(judgements, search_ranker(searcher), k)
+    with open_engine(config).reader() as reader:
+        evaluation = evaluate(judgements, search_ranker(reader), k)
     return SystemRun(PROJECT, evaluation, indexed - started, time.perf_counter() - indexed)
 
 

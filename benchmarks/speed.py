@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import gc
 import json
 import multiprocessing
 import shutil
@@ -154,18 +155,23 @@ def search_latencies(index_dir: Path, queries: list[str], before: list[str]) -> 
     """Latencies of this project's search over queries, in seconds: one process, one searcher
     kept open and prepared, as `pipeline serve` does, that has answered the `before` queries
     first (none of them timed)."""
-    from pipeline.engine.whoosh.index import open_index
-    from pipeline.search import open_searcher, prepare, search_with
+    from pipeline.engine.whoosh import WhooshEngine
+    from pipeline.search import prepare, search_with
 
-    with open_searcher(open_index(index_dir)) as searcher:
-        prepare(searcher)
-        for query in before or ["warm up"]:
-            search_with(searcher, query)
-        latencies = []
-        for query in queries:
-            started = time.perf_counter()
-            search_with(searcher, query)
-            latencies.append(time.perf_counter() - started)
+    with WhooshEngine(index_dir).reader() as reader:
+        prepare(reader)
+        gc.collect()  # and what the process holds by then is frozen, as `pipeline serve` does
+        gc.freeze()
+        try:
+            for query in before or ["warm up"]:
+                search_with(reader, query)
+            latencies = []
+            for query in queries:
+                started = time.perf_counter()
+                search_with(reader, query)
+                latencies.append(time.perf_counter() - started)
+        finally:
+            gc.unfreeze()
     return latencies
 
 

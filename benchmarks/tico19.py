@@ -29,16 +29,16 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from pipeline.analysis import analyze
-from pipeline.catalogue.folder import catalogue_path
-from pipeline.catalogue.pofile import read_catalogue, render
-from pipeline.files import write_file
 from pipeline.catalogue.checks import check
+from pipeline.catalogue.folder import catalogue_path, init_locale
+from pipeline.catalogue.pofile import read_catalogue, render
+from pipeline.catalogue.stats import stats
 from pipeline.config import Config
+from pipeline.engine.whoosh import WhooshEngine
+from pipeline.files import write_file
 from pipeline.ingest import ingest
-from pipeline.catalogue.folder import init_locale
 from pipeline.model import collapse
 from pipeline.search import search
-from pipeline.catalogue.stats import stats
 
 PAIRS_FILE = "parallel-tico19-en-ar.jsonl"
 # A word: letters, with any Arabic marks (harakat, tatweel) inside it; three letters or more.
@@ -103,9 +103,10 @@ def evaluate(index_dir: Path, queries: list[tuple[str, str]], limit: int) -> dic
     found_at: list[int | None] = []
     shown = Counter()
     wrongly_arabic = 0
+    engine = WhooshEngine(index_dir)
     started = time.perf_counter()
     for text, expected in queries:
-        result = search(index_dir, text, lang="ar", limit=limit)
+        result = search(engine, text, lang="ar", limit=limit)
         rank = next((h.rank for h in result.hits if h.article == expected), None)
         found_at.append(rank)
         if rank is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from .config import DEFAULT_MAX_BYTES, Config
+from .engine import ENGINES, open_engine
 from .errors import PipelineError
 from .model import strip_controls
 
@@ -19,6 +20,9 @@ SOURCES_OPTION = click.option("--sources", type=click.Path(path_type=Path), defa
                               show_default=True, help="Folder of source articles (.txt, .md, .html).")
 LOCALES_OPTION = click.option("--locales", type=click.Path(path_type=Path), default="locales",
                               show_default=True, help="Folder of translation catalogues.")
+ENGINE_OPTION = click.option("--engine", type=click.Choice(sorted(ENGINES)), default="whoosh", show_default=True,
+                             envvar="PIPELINE_ENGINE",
+                             help="Search engine holding the index: the embedded one, or a cluster.")
 LOCALE_OPTION = click.option("--locale", metavar="LOCALE", help="Only this locale (default: every locale).")
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 
@@ -37,12 +41,13 @@ def cli(verbose: int, quiet: bool) -> None:
 @SOURCES_OPTION
 @LOCALES_OPTION
 @INDEX_OPTION
+@ENGINE_OPTION
 @click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse source files larger than this.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
 @click.option("--jobs", type=click.IntRange(0), default=0, show_default=True,
               help="Processes that parse and index at once (0: one per core; 1: this process only).")
-def ingest(sources: Path, locales: Path, index_dir: Path, max_bytes: int, strict: bool, jobs: int) -> None:
+def ingest(sources: Path, locales: Path, index_dir: Path, engine: str, max_bytes: int, strict: bool, jobs: int) -> None:
     """Bring catalogues and index in step with the sources, in every locale.
 
     New and changed articles get their template and catalogues updated, then are indexed in their
@@ -54,7 +59,7 @@ def ingest(sources: Path, locales: Path, index_dir: Path, max_bytes: int, strict
     """
     from .ingest import ingest as run_ingest
 
-    config = Config(sources=sources, locales=locales, index=index_dir, max_bytes=max_bytes, jobs=jobs)
+    config = Config(sources=sources, locales=locales, index=index_dir, max_bytes=max_bytes, jobs=jobs, engine=engine)
     warnings = _WarningCounter()
     logging.getLogger("pipeline").addHandler(warnings)
     with _progress("Ingesting") as (total, advance):
@@ -75,17 +80,18 @@ def ingest(sources: Path, locales: Path, index_dir: Path, max_bytes: int, strict
 @cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("query")
 @INDEX_OPTION
+@ENGINE_OPTION
 @click.option("--lang", metavar="LOCALE",
               help="Show sections in this locale (e.g. en, ar); untranslated ones in their source locale.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="How many hits to show.")
 @JSON_OPTION
-def search(query: str, index_dir: Path, lang: str | None, limit: int, as_json: bool) -> None:
+def search(query: str, index_dir: Path, engine: str, lang: str | None, limit: int, as_json: bool) -> None:
     """Search the index for QUERY, typed as you would ask it."""
     from .search import search as run_search
 
     query = _readable(query)
-    result = _run(run_search, index_dir, query, lang=lang, limit=limit)
+    result = _run(lambda: run_search(_engine(index_dir, engine), query, lang=lang, limit=limit))
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, sort_keys=True, indent=2))
         return
@@ -206,6 +212,11 @@ def catalog_compile(use_fuzzy: bool, locale: str | None, locales: Path) -> None:
         sys.exit(1)
 
 
+def _engine(index_dir: Path, name: str):
+    """The engine of the command's --engine and --index."""
+    return open_engine(Config(index=index_dir, engine=name))
+
+
 def _echo_errors(errors) -> None:
     """Show each error a run collected, on stderr."""
     for error in errors:
@@ -243,15 +254,16 @@ def _stats_table(report) -> list[str]:
 
 @cli.command()
 @INDEX_OPTION
+@ENGINE_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (loopback by default; 0.0.0.0 for every interface).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0 picks a free one).")
-def serve(index_dir: Path, host: str, port: int) -> None:
+def serve(index_dir: Path, engine: str, host: str, port: int) -> None:
     """Serve the reader's web page: search and articles in English and Arabic."""
     from .web import make_server
 
-    server = _run(make_server, index_dir, host=host, port=port)
+    server = _run(lambda: make_server(_engine(index_dir, engine), host=host, port=port))
     for url in server.urls:
         click.echo(f"Serving the reader at {url} (Ctrl-C to stop)")
     server.run()
@@ -260,16 +272,17 @@ def serve(index_dir: Path, host: str, port: int) -> None:
 @cli.command("eval")
 @click.argument("queries", type=click.Path(path_type=Path, dir_okay=False))
 @INDEX_OPTION
+@ENGINE_OPTION
 @click.option("--k", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="Cut-off rank: score the top K articles.")
 @click.option("--worst", type=click.IntRange(0, 1000), default=10, show_default=True,
               help="How many of the worst-served queries to list.")
 @JSON_OPTION
-def evaluate(queries: Path, index_dir: Path, k: int, worst: int, as_json: bool) -> None:
+def evaluate(queries: Path, index_dir: Path, engine: str, k: int, worst: int, as_json: bool) -> None:
     """Measure search quality on judged QUERIES (JSON Lines): MRR, nDCG and recall at K, per source."""
     from .search.evaluate import evaluate_index
 
-    result = _run(evaluate_index, queries, index_dir, k)
+    result = _run(lambda: evaluate_index(queries, _engine(index_dir, engine), k))
     if as_json:
         click.echo(json.dumps(result.as_json(worst), ensure_ascii=False, sort_keys=True, indent=2))
         return

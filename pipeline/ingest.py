@@ -17,9 +17,9 @@ from datetime import datetime
 
 from .catalogue.folder import (article_files, catalogue_locales, catalogue_path, fingerprint,
                                orphan_templates, remove_templates, sync_article, template_path, utc_now)
-from .catalogue.localize import localize, source_version
+from .catalogue.localize import documents, localize, source_version
 from .config import Config
-from .engine.whoosh.index import IndexedArticle, generation, known_articles, write_manifest
+from .engine import Engine, IndexedArticle, SectionDocument, open_engine
 from .errors import PipelineError
 from .files import file_stats, settled, stamp
 from .lock import ingest_lock
@@ -95,7 +95,8 @@ def _ingest(config: Config, progress: Callable[[int], None], total, now: datetim
     locales = catalogue_locales(config.locales)
     if total:
         total(len(sources))
-    known, manifest_current = known_articles(config.index)
+    engine = open_engine(config)
+    known, manifest_current = engine.known_articles()
     outcomes: dict[str, _Outcome] = {}
     todo: list[SourceFile] = []
     for source in sources:
@@ -128,38 +129,32 @@ def _ingest(config: Config, progress: Callable[[int], None], total, now: datetim
     removed = sorted(set(known) - present)
 
     report = IngestReport(removed=removed)
-    if todo or removed or generation(config.index) < 0:
-        from .engine.whoosh.index import IndexWriter, open_or_create
-
-        ix = open_or_create(config.index)
+    if todo or removed or not engine.exists():
         jobs = min(config.jobs or cpu_count(), len(todo))
-        if jobs > 1 and len(todo) >= PARALLEL_MIN and can_fork():
-            parts = [todo[r.start:r.stop] for r in split([_size(s) for s in todo], jobs)]
-            work = _PartWork(ix, config, locales, now)
-            with WorkerPool(parts, work) as pool, IndexWriter(ix) as writer:
-                try:
+        parallel = engine.builds_parts and jobs > 1 and len(todo) >= PARALLEL_MIN and can_fork()
+        # The writer first: it makes the index the workers' parts join. Leaving the pool stops the
+        # workers before the writer's cancel removes the files they share.
+        with engine.writer() as writer:
+            if parallel:
+                parts = [todo[r.start:r.stop] for r in split([_size(s) for s in todo], jobs)]
+                with WorkerPool(parts, _PartWork(engine, config, locales, now)) as pool:
                     for outcome in pool.results(on_arrival=lambda: progress(1)):
                         outcomes[outcome.article_id] = outcome
                         if outcome.indexed and outcome.article_id in known:
                             writer.delete(outcome.article_id, outcome.keep_locales)
-                    for segment, by_locale in pool.finals:
-                        writer.add_segments([segment] if segment is not None else [], by_locale)
-                except BaseException:
-                    pool.stop()  # before the writer's cancel removes the files the workers share
-                    raise
-                writer.remove(removed)
-                _count(report, writer)
-        else:
-            with IndexWriter(ix) as writer:
+                    for part, by_locale in pool.finals:
+                        writer.add_parts([part] if part is not None else [], by_locale)
+            else:
                 for source in todo:
                     outcomes[source.article_id] = _index_article(source, config, locales, now, writer.replace)
                     progress(1)
-                writer.remove(removed)
-                _count(report, writer)
-        write_manifest(config.index, _indexed(known, outcomes, removed))
+            for article_id in removed:
+                writer.delete(article_id)
+            _count(report, writer)
+        engine.write_manifest(_indexed(known, outcomes, removed))
     elif not manifest_current or any(outcome.stamp != known[article].stamp for article, outcome in outcomes.items()
                                      if not outcome.errors):
-        write_manifest(config.index, _indexed(known, outcomes, removed))  # it was missing, or stamps were learnt
+        engine.write_manifest(_indexed(known, outcomes, removed))  # it was missing, or stamps were learnt
 
     for source in sources:
         outcome = outcomes[source.article_id]
@@ -176,8 +171,8 @@ def _ingest(config: Config, progress: Callable[[int], None], total, now: datetim
 
 
 def _index_article(source: SourceFile, config: Config, locales: list[str], now: datetime,
-                   write: Callable[[Sequence, str, Sequence[str]], None]) -> _Outcome:
-    """Parse a source, sync its catalogues, localize it and write(versions, state, keep_locales)."""
+                   write: Callable[[str, list[SectionDocument], Sequence[str]], None]) -> _Outcome:
+    """Parse a source, sync its catalogues, localize it and write(article id, documents, keep_locales)."""
     examined = time.time_ns()
     before = file_stats(_files_of(source, config, locales))  # stat, then read: a stamp never runs ahead
     try:
@@ -188,7 +183,8 @@ def _index_article(source: SourceFile, config: Config, locales: list[str], now: 
         versions += [localize(article, locale, catalogue) for locale, catalogue in synced.catalogues]
         # After a catalogue error the stored state matches nothing: the next run tries again.
         state = "" if synced.errors else fingerprint(data, dict(synced.files), config.locales)
-        write(versions, state, synced.broken)
+        write(article.id, [document for version in versions for document in documents(version, state)],
+              synced.broken)
     except PipelineError as error:
         log.debug("failed: %s", error)
         return _Outcome(source.article_id, errors=(error,))
@@ -202,19 +198,17 @@ def _index_article(source: SourceFile, config: Config, locales: list[str], now: 
 
 
 class _PartWork:
-    """What a worker process does with its part of the sources: index them into a segment of its own."""
+    """What a worker process does with its part of the sources: index them into a part of its own."""
 
-    def __init__(self, ix, config: Config, locales: list[str], now: datetime):
-        self.ix, self.config, self.locales, self.now = ix, config, locales, now
+    def __init__(self, engine: Engine, config: Config, locales: list[str], now: datetime):
+        self.engine, self.config, self.locales, self.now = engine, config, locales, now
 
     def __call__(self, part: Sequence[SourceFile], emit: Callable[[int, _Outcome], None]):
-        from .engine.whoosh.index import SegmentBuilder
-
-        builder = SegmentBuilder(self.ix)
+        builder = self.engine.part_builder()
         try:
             for number, source in enumerate(part):
                 emit(number, _index_article(source, self.config, self.locales, self.now,
-                                            lambda versions, state, keep: builder.add(versions, state)))
+                                            lambda article, found, keep: builder.add(found)))
             return builder.finish(), builder.by_locale
         except BaseException:
             builder.abandon()

@@ -5,11 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-
 from pipeline.config import Config
-from pipeline.engine.whoosh.codec import ArrayCodec
-from pipeline.engine.whoosh.index import INDEX_NAME, document_key, group_number, make_schema
+from pipeline.engine import SectionDocument
+from pipeline.engine.whoosh import WhooshEngine
 from pipeline.ingest import ingest
 
 from .conftest import LOCALES, SOURCES
@@ -55,14 +53,19 @@ def build_translated_index(root: Path, documents: list[dict]) -> Path:
     This is the shape catalogue-aware ingests write; each document needs article, section, locale,
     title, heading, body and position, and may have status and fallbacks.
     """
-    schema = make_schema()
     folder = root / "index"
-    folder.mkdir(parents=True)
-    ix = whoosh_index.create_in(str(folder), schema, indexname=INDEX_NAME)
-    with ix.writer(codec=ArrayCodec()) as writer:
-        for document in documents:
-            fields = {"key": document_key(document["article"], document["section"], document["locale"]),
-                      "group": group_number(document["article"], document["section"]), "content_hash": "x",
-                      "path": f"sources/{document['article']}.txt", "line": 1, **document}
-            writer.add_document(**fields)
+    with WhooshEngine(folder).writer() as writer:
+        for article in dict.fromkeys(document["article"] for document in documents):
+            writer.replace(article, [_document(d) for d in documents if d["article"] == article])
     return folder
+
+
+def _document(fields: dict) -> SectionDocument:
+    return SectionDocument(fields["article"], fields["section"], fields["locale"], fields.get("status", "source"),
+                           tuple(fields.get("fallbacks", ())), "x", fields["title"], fields["heading"],
+                           fields["body"], fields["position"], f"sources/{fields['article']}.txt", 1)
+
+
+def engine(index: Path) -> WhooshEngine:
+    """The embedded engine of an index folder."""
+    return WhooshEngine(index)

@@ -6,10 +6,10 @@ import pytest
 
 from pipeline.locale_tags import same_language
 from pipeline.model import FALLBACK, PARTIAL, SOURCE, TRANSLATED
-from pipeline.search.article import indexed_locales, read_article
+from pipeline.search.article import read_article
 from pipeline.errors import IndexingError
 
-from .indexes import build_index, build_translated_index
+from .indexes import build_index, build_translated_index, engine
 
 SEED = "interventional-radiologist"
 SEED_SECTION = "what-does-an-interventional-radiologist-do"
@@ -17,7 +17,7 @@ SEED_SECTION = "what-does-an-interventional-radiologist-do"
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    return build_index(tmp_path_factory.mktemp("articles"))
+    return engine(build_index(tmp_path_factory.mktemp("articles")))
 
 
 def test_an_article_in_its_own_locale_has_every_section_in_order(index):
@@ -47,18 +47,19 @@ def test_an_unknown_article_is_none(index):
 
 
 def test_indexed_locales(index):
-    assert indexed_locales(index) == ("en",)
+    with index.reader() as reader:
+        assert reader.locales() == ("en",)
 
 
 def test_no_index_is_an_error(tmp_path):
     with pytest.raises(IndexingError):
-        read_article(tmp_path / "none", SEED)
+        read_article(engine(tmp_path / "none"), SEED)
 
 
 @pytest.fixture(scope="module")
 def translated(tmp_path_factory):
     base = {"article": "a", "title": "Title"}
-    return build_translated_index(tmp_path_factory.mktemp("translated"), [
+    return engine(build_translated_index(tmp_path_factory.mktemp("translated"), [
         {**base, "section": "lead", "locale": "en", "heading": "", "body": "One.\n\nTwo.", "position": 0,
          "status": SOURCE},
         {**base, "section": "b", "locale": "en", "heading": "B", "body": "Three.", "position": 1, "status": SOURCE},
@@ -69,7 +70,7 @@ def translated(tmp_path_factory):
          "position": 1, "status": TRANSLATED, "fallbacks": ()},
         {**base, "section": "c", "locale": "ar_EG", "title": "عنوان", "heading": "C", "body": "Four.",
          "position": 2, "status": FALLBACK, "fallbacks": (0,)},
-    ])
+    ]))
 
 
 def test_a_partial_translation(translated):

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from whoosh import index as whoosh_index
 
 from pipeline.cli import cli
-from pipeline.engine.whoosh.index import INDEX_NAME, documents
-from pipeline.catalogue.localize import localize, source_version
+from pipeline.catalogue.localize import documents, localize, source_version
+from pipeline.engine.whoosh.index import INDEX_NAME
 from pipeline.sources import SourceFile, load_article
 
 from .test_catalog import translate
@@ -55,16 +55,16 @@ def test_untranslated_section_gets_no_document_in_the_locale():
     assert version.title == "Kidney stones" and version.title_fallback
     assert [s.status for s in version.sections] == ["translated", "fallback"]
     docs = list(documents(version, "state"))
-    assert [(d["key"], d["status"], d["fallbacks"], d["title"]) for d in docs] == [
+    assert [(d.key, d.status, d.fallbacks, d.title) for d in docs] == [
         ("stones#lead@ar", "translated", (), "Kidney stones")]
 
 
 def test_documents_carry_status_and_fallbacks():
     version = localize(article(), "ar", catalogue({"Causes": "الأسباب", "Too little water.": "قلة الماء."}))
-    doc = [d for d in documents(version, "h") if d["section"] == "causes"][0]
-    assert (doc["status"], doc["fallbacks"], doc["heading"]) == ("partial", (0,), "الأسباب")
-    assert doc["body"].split("\n\n") == ["Concentrated urine.", "قلة الماء."]
-    assert doc["path"] == "x/stones.txt" and doc["line"] == 5
+    doc = [d for d in documents(version, "h") if d.section == "causes"][0]
+    assert (doc.status, doc.fallbacks, doc.heading) == ("partial", (0,), "الأسباب")
+    assert doc.body.split("\n\n") == ["Concentrated urine.", "قلة الماء."]
+    assert doc.path == "x/stones.txt" and doc.line == 5
 
 
 # --- Search -----------------------------------------------------------------------------------

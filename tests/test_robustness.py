@@ -26,6 +26,8 @@ from pipeline.parsers import PARSERS
 from pipeline.search import search
 from pipeline.sources import decode
 
+from .indexes import engine
+
 GOOD = {
     "good-text.txt": "Gallstones\n\nGallstones are hard deposits that form in the gallbladder.\n",
     "good-page.html": "<html lang='en'><title>Anaemia</title><p>Anaemia is a lack of red blood cells.</p></html>",
@@ -82,9 +84,9 @@ def test_bad_sources_are_named_and_every_good_article_is_indexed(tmp_path, monke
         assert f"error: {expected}" in result.output
     assert result.output.splitlines()[-1].startswith(f"3 added, 0 changed, 0 unchanged, 0 removed, {len(BAD)} failed")
     found = {hit.article for query in ("gallbladder", "red blood cells", "dialysis")
-             for hit in search(Path("index"), query).hits}
+             for hit in search(engine(Path("index")), query).hits}
     assert found == {"good-text", "good-page", "good-notes"}
-    assert not search(Path("index"), "secret never").hits
+    assert not search(engine(Path("index")), "secret never").hits
     assert tree_digest(sources) == before  # the pipeline never writes into sources/
 
 
@@ -163,8 +165,8 @@ def test_ctrl_c_keeps_the_last_index_and_leaves_no_stale_lock(project, monkeypat
     assert result.exit_code == 130
     assert "Interrupted: nothing was committed" in result.output
     # The old index is whole: the seed still has "kidney stones", the new article is absent.
-    assert "interventional-radiologist" in {h.article for h in search(Path("index"), '"kidney stones"').hits}
-    assert not search(Path("index"), "anaemia").hits
+    assert "interventional-radiologist" in {h.article for h in search(engine(Path("index")), '"kidney stones"').hits}
+    assert not search(engine(Path("index")), "anaemia").hits
     monkeypatch.setattr("pipeline.ingest.load_article", real)
     result = run("ingest")
     assert result.exit_code == 0, result.output
@@ -218,7 +220,7 @@ def small_index(tmp_path_factory):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(query=st.text(max_size=300), lang=st.sampled_from([None, "en", "ar", "xx"]))
 def test_search_never_raises_on_any_query(small_index, query, lang):
-    result = search(small_index, query, lang=lang)
+    result = search(engine(small_index), query, lang=lang)
     json.dumps(result.as_json(), ensure_ascii=False)
     assert all(hit.rank == i for i, hit in enumerate(result.hits, start=1))
 

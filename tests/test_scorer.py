@@ -14,17 +14,17 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.util.numeric import byte_to_length
 
-from pipeline.engine.whoosh import scorer
+from pipeline.engine import Clause, Proximity, Query, group_number
+from pipeline.engine.whoosh import SCORING, WhooshEngine, scorer
 from pipeline.engine.whoosh.analyzer import text_analyzer
-from pipeline.engine.whoosh.index import group_number, open_index
-from pipeline.engine.whoosh.weighting import weighting
-from pipeline.search.plan import RANKING, Proximity, plan, proximities
-from pipeline.search.query import parse_query
 from pipeline.engine.whoosh.codec import ArrayPerDocReader, SegmentPostings, length_bytes
+from pipeline.engine.whoosh.index import open_index
 from pipeline.engine.whoosh.scorer import KeptPostings, TermScores, best, column_numbers
-from pipeline.search import open_searcher
+from pipeline.search.plan import RANKING, plan, proximities
+from pipeline.search.query import parse_query
 
 from .search_fixture import build_fixture_index
+from .whoosh_oracle import weighting, whoosh_query
 
 QUERIES = [
     "kidney stones",
@@ -39,33 +39,53 @@ QUERIES = [
 
 
 def whoosh_scores(searcher, query) -> dict[int, float]:
-    """Every match of query with Whoosh's own score, through its collector."""
+    """Every match of query (an engine Query, or Whoosh's own) with Whoosh's own score, through its collector."""
     top = collectors.TopCollector(limit=searcher.doc_count_all() + 1, usequality=False, replace=0)
-    searcher.search_with_collector(query, top)
+    searcher.search_with_collector(whoosh_query(query) if isinstance(query, Query) else query, top)
     return {docnum: score for score, docnum in top.results().top_n}
 
 
+def _scores(searcher, kept: KeptPostings | None = None) -> TermScores:
+    return TermScores(searcher, SCORING, kept)
+
+
+def _words(*clauses: tuple[str, float]) -> Query:
+    """Words of the body field, each with its weight."""
+    return Query(tuple(Clause("body", (word,), weight) for word, weight in clauses))
+
+
 @pytest.fixture(scope="module")
-def searcher(tmp_path_factory):
-    index = build_fixture_index(tmp_path_factory.mktemp("scorer"))
-    with open_searcher(open_index(index)) as searcher:
+def index(tmp_path_factory):
+    return build_fixture_index(tmp_path_factory.mktemp("scorer"))
+
+
+@pytest.fixture(scope="module")
+def searcher(index):
+    """A Whoosh searcher scoring with Whoosh's own BM25F, per script as the engine does."""
+    with open_index(index).searcher(weighting=weighting(SCORING)) as searcher:
         yield searcher
 
 
+@pytest.fixture(scope="module")
+def reader(index):
+    with WhooshEngine(index).reader() as reader:
+        yield reader
+
+
 @pytest.mark.parametrize("text", QUERIES)
-def test_scores_are_whooshs_for_every_match(searcher, text):
-    query = plan(text, searcher).query
+def test_scores_are_whooshs_for_every_match(searcher, reader, text):
+    query = plan(text, reader).query
     expected = whoosh_scores(searcher, query)
-    found = TermScores(searcher).scores(query)
+    found = _scores(searcher).scores(query)
     assert expected, text
     assert found.keys() == expected.keys()
     assert all(found[docnum] == pytest.approx(score, rel=1e-9) for docnum, score in expected.items())
 
 
-def test_a_small_budget_forgets_terms_and_still_scores_the_same(searcher):
+def test_a_small_budget_forgets_terms_and_still_scores_the_same(searcher, reader):
     kept = KeptPostings(budget=5)
-    scores = TermScores(searcher, kept)
-    query = plan(QUERIES[1], searcher).query
+    scores = _scores(searcher, kept)
+    query = plan(QUERIES[1], reader).query
     first = scores.scores(query)
     assert kept.count <= 5 or len(kept.terms) == 1
     assert scores.scores(query) == first == pytest.approx(whoosh_scores(searcher, query))
@@ -74,22 +94,22 @@ def test_a_small_budget_forgets_terms_and_still_scores_the_same(searcher):
 def test_searchers_of_one_index_version_share_their_postings(tmp_path):
     index = build_fixture_index(tmp_path)
     ix = open_index(index)
-    with open_searcher(ix) as one, open_searcher(ix) as other:
+    with ix.searcher() as one, ix.searcher() as other:
         assert one is not other
-        postings = TermScores(one).term("body", "kidney")
+        postings = _scores(one).term("body", "kidney")
         assert len(postings[0]) > 0
-        assert all(shared is kept for shared, kept in zip(TermScores(other).term("body", "kidney"), postings))
-    with ix.writer() as writer:
-        writer.delete_by_term("article", "kidney-stones")
-    with open_searcher(ix) as newer:
-        assert len(TermScores(newer).term("body", "kidney")[0]) < len(postings[0])
+        assert all(shared is kept for shared, kept in zip(_scores(other).term("body", "kidney"), postings))
+    with WhooshEngine(index).writer() as writer:
+        writer.delete("kidney-stones")
+    with ix.searcher() as newer:
+        assert len(_scores(newer).term("body", "kidney")[0]) < len(postings[0])
 
 
 @pytest.mark.parametrize("text", QUERIES)
 @pytest.mark.parametrize("count", [1, 3, 10, 30])
-def test_top_is_the_best_of_every_score(searcher, text, count):
-    query = plan(text, searcher).query
-    scores = TermScores(searcher)
+def test_top_is_the_best_of_every_score(searcher, reader, text, count):
+    query = plan(text, reader).query
+    scores = _scores(searcher)
     found = scores.scores(query)
     top, matched = scores.top(query, count)
     _assert_same_ranking(top, best(found, count))
@@ -97,11 +117,11 @@ def test_top_is_the_best_of_every_score(searcher, text, count):
 
 
 @pytest.mark.parametrize("text", QUERIES)
-def test_top_is_the_best_of_every_score_with_bounds_from_block_headers(searcher, text, monkeypatch):
+def test_top_is_the_best_of_every_score_with_bounds_from_block_headers(searcher, reader, text, monkeypatch):
     monkeypatch.setattr(scorer, "SCORED_AT_ONCE", 0)  # every term scored when first added up
-    query = plan(text, searcher).query
-    top, matched = TermScores(searcher, KeptPostings()).top(query, 10)
-    found = TermScores(searcher, KeptPostings()).scores(query)
+    query = plan(text, reader).query
+    top, matched = _scores(searcher, KeptPostings()).top(query, 10)
+    found = _scores(searcher, KeptPostings()).scores(query)
     _assert_same_ranking(top, best(found, 10))
     assert set(matched) == found.keys()
 
@@ -109,7 +129,7 @@ def test_top_is_the_best_of_every_score_with_bounds_from_block_headers(searcher,
 @pytest.mark.parametrize("scored_at_once", [scorer.SCORED_AT_ONCE, 0])
 def test_a_terms_scores_looked_up_or_worked_out_at_once_are_the_same(searcher, scored_at_once, monkeypatch):
     monkeypatch.setattr(scorer, "SCORED_AT_ONCE", scored_at_once)
-    scores = TermScores(searcher, KeptPostings())
+    scores = _scores(searcher, KeptPostings())
     for field, text in [("body", "kidney"), ("body", "stone"), ("title", "headach"), ("body", "صداع")]:
         docnums, looked_up, highest = scores._postings((field, text))
         one_by_one = [looked_up[i] for i in range(len(docnums))]
@@ -140,9 +160,9 @@ def test_top_stops_summing_words_that_cannot_change_the_best(monkeypatch):
         return finish(*args)
 
     monkeypatch.setattr(TermScores, "_finish", staticmethod(spy))
-    query = Q.Or([Q.Term("body", "malaria", boost=2.0), Q.Term("body", "fever"), Q.Term("body", "report")])
-    with _words_index(bodies).searcher(weighting=weighting(RANKING)) as searcher:
-        scores = TermScores(searcher)
+    query = _words(("malaria", 2.0), ("fever", 1.0), ("report", 1.0))
+    with _words_index(bodies).searcher() as searcher:
+        scores = _scores(searcher)
         top, matched = scores.top(query, 2)
         assert finished  # the common words were looked up, not summed
         _assert_same_ranking(top, best(scores.scores(query), 2))
@@ -156,27 +176,27 @@ def test_top_stops_summing_words_that_cannot_change_the_best(monkeypatch):
                           st.floats(0.1, 4.0)), min_size=2, max_size=6),
        st.integers(1, 6))
 def test_top_is_the_best_of_every_score_for_any_words(bodies, terms, count):
-    query = Q.Or([Q.Term("body", word, boost=boost) for word, boost in terms])
-    with _words_index([" ".join(words) for words in bodies]).searcher(weighting=weighting(RANKING)) as searcher:
-        found = TermScores(searcher, KeptPostings()).scores(query)
+    query = _words(*terms)
+    with _words_index([" ".join(words) for words in bodies]).searcher() as searcher:
+        found = _scores(searcher, KeptPostings()).scores(query)
         for scored_at_once in (scorer.SCORED_AT_ONCE, 0):
             with pytest.MonkeyPatch.context() as patch:
                 patch.setattr(scorer, "SCORED_AT_ONCE", scored_at_once)
                 # Postings kept apart: Hypothesis seeds `random`, so every example's segment has the same id.
-                top, matched = TermScores(searcher, KeptPostings()).top(query, count)
+                top, matched = _scores(searcher, KeptPostings()).top(query, count)
             _assert_same_ranking(top, best(found, count))
             assert set(matched) == found.keys()
 
 
-def test_proximity_bonus_is_whooshs_phrase_score_for_the_candidates(searcher):
-    query = plan("kidney stones", searcher).query
-    found = TermScores(searcher).scores(query)
+def test_proximity_bonus_is_whooshs_phrase_score_for_the_candidates(searcher, reader):
+    query = plan("kidney stones", reader).query
+    found = _scores(searcher).scores(query)
     top = sorted(((score, docnum) for docnum, score in found.items()), reverse=True)[:20]
     bonuses = [Proximity(field, "kidney", "stone", 2, weight) for field, weight in RANKING.fields]
-    ranked = dict((docnum, score) for score, docnum in TermScores(searcher).rescore(top, bonuses))
+    ranked = dict((docnum, score) for score, docnum in _scores(searcher).rescore(top, bonuses))
     near = False
     for score, docnum in top:
-        phrases = [Q.Phrase(b.fieldname, ["kidney", "stone"], slop=2, boost=b.weight) for b in bonuses]
+        phrases = [Q.Phrase(b.field, ["kidney", "stone"], slop=2, boost=b.weight) for b in bonuses]
         bonus = sum(whoosh_scores(searcher, phrase).get(docnum, 0.0) for phrase in phrases)
         near = near or bonus > 0
         assert ranked[docnum] == pytest.approx(score + bonus, rel=1e-9)
@@ -189,9 +209,9 @@ def test_proximity_needs_the_words_in_order_and_near():
     with ix.writer() as writer:
         for body in ["kidney stone", "stone kidney", "kidney big bad stone", "kidney big stone"]:
             writer.add_document(id=body, body=body)
-    with ix.searcher(weighting=weighting(RANKING)) as searcher:
+    with ix.searcher() as searcher:
         top = [(1.0, docnum) for docnum in range(4)]
-        ranked = TermScores(searcher).rescore(top, [Proximity("body", "kidney", "stone", 2, 1.0)])
+        ranked = _scores(searcher).rescore(top, [Proximity("body", "kidney", "stone", 2, 1.0)])
         boosted = {docnum for score, docnum in ranked if score > 1.0}
     assert boosted == {0, 3}  # adjacent, or one word between; not reversed, not two words apart
 
@@ -206,10 +226,10 @@ def test_phrases_are_whooshs_words_in_order_and_adjacent(words):
                      "chronic kidney disease and kidney stones", "chronic disease of the kidney",
                      "bye bye", "bye now, bye"]:
             writer.add_document(id=body, body=body)
-    query = Q.Phrase("body", words, boost=1.5)
-    with ix.searcher(weighting=weighting(RANKING)) as searcher:
+    query = Query((Clause("body", tuple(words), 1.5),))
+    with ix.searcher(weighting=weighting(SCORING)) as searcher:
         expected = whoosh_scores(searcher, query)
-        found = TermScores(searcher).scores(query)
+        found = _scores(searcher).scores(query)
         assert found == pytest.approx(expected, rel=1e-9)
         matched = {searcher.stored_fields(docnum)["id"] for docnum in found}
     assert matched == {
@@ -235,11 +255,11 @@ def test_deleted_documents_and_several_segments():
     ix = _two_segments()
     with ix.writer(mergetype=lambda writer, segments: segments) as writer:
         writer.delete_by_term("id", "kidney pain")
-    query = Q.Or([Q.Term("body", "kidney"), Q.Term("body", "stone", boost=2.0)])
-    with ix.searcher(weighting=weighting(RANKING)) as searcher:
+    query = _words(("kidney", 1.0), ("stone", 2.0))
+    with ix.searcher(weighting=weighting(SCORING)) as searcher:
         assert len(searcher.leaf_searchers()) == 2
         expected = whoosh_scores(searcher, query)
-        found = TermScores(searcher).scores(query)
+        found = _scores(searcher).scores(query)
         assert len(found) == 3
         assert found == pytest.approx(expected)
         assert all(searcher.stored_fields(docnum)["id"] != "kidney pain" for docnum in found)
@@ -250,14 +270,14 @@ def test_terms_are_looked_up_only_in_the_segments_holding_them(monkeypatch):
     looked_up = []
     find = SegmentPostings.find
     monkeypatch.setattr(SegmentPostings, "find", lambda self, *key: looked_up.append(key) or find(self, *key))
-    with ix.searcher(weighting=weighting(RANKING)) as searcher:
-        scores = TermScores(searcher, KeptPostings())
+    with ix.searcher(weighting=weighting(SCORING)) as searcher:
+        scores = _scores(searcher, KeptPostings())
         scores.read_vocabulary(["body"])
         for term, segments in (("kidney", 2), ("bladder", 1), ("hurt", 1), ("absent", 0)):
             looked_up.clear()
             assert scores.frequency("body", term) == searcher.doc_frequency("body", term)
             assert len(looked_up) == segments
-        query = Q.Or([Q.Term("body", "bladder"), Q.Term("body", "stone")])
+        query = _words(("bladder", 1.0), ("stone", 1.0))
         assert scores.scores(query) == pytest.approx(whoosh_scores(searcher, query))
 
 
@@ -277,7 +297,7 @@ def test_adjacent_arabic_words_get_their_own_proximity_weight():
 
     def per_field_weights(parsed):
         fields = dict(ranking.fields)
-        return [bonus.weight / fields[bonus.fieldname] for bonus in proximities(parsed, weights, ranking)]
+        return [bonus.weight / fields[bonus.field] for bonus in proximities(parsed, weights, ranking)]
 
     assert per_field_weights(english) == pytest.approx([0.3] * 3)
     assert per_field_weights(arabic) == pytest.approx([0.1] * 3)

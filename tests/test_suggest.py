@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from pipeline.analysis import analyze
-from pipeline.engine.whoosh.index import open_index
-from pipeline.search import open_searcher, search
+from pipeline.search import search
 from pipeline.search.suggest import correct, edit_distance, match_case, max_edits, written
 
+from .indexes import engine
 from .search_fixture import build_fixture_index, run, search_json, source_text
 
 
@@ -19,8 +19,8 @@ def index(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def searcher(index):
-    with open_searcher(open_index(index)) as searcher:
-        yield searcher
+    with engine(index).reader() as reader:
+        yield reader
 
 
 # --- Edit distance -----------------------------------------------------------------------------
@@ -75,12 +75,12 @@ def test_match_case(correction, typed, shown):
 
 
 def test_misspelled_query_gets_a_suggestion(index):
-    result = search(index, "kidny stonse")
+    result = search(engine(index), "kidny stonse")
     assert result.suggestion == "kidney stones"
 
 
 def test_suggestion_keeps_the_typed_capitals_and_the_rest_of_the_query(index):
-    assert search(index, "Kidny stonse?").suggestion == "Kidney stones?"
+    assert search(engine(index), "Kidny stonse?").suggestion == "Kidney stones?"
 
 
 def test_suggestion_is_in_the_json_output(index):
@@ -96,18 +96,18 @@ def test_misspelled_query_still_finds_the_article(index):
 
 def test_arabic_misspelling_gets_an_arabic_suggestion(index):
     assert "المستشفى" in source_text("ar/kidney-stones")
-    result = search(index, "المستشقى")  # ف typed as ق
+    result = search(engine(index), "المستشقى")  # ف typed as ق
     assert result.suggestion == "المستشفى"
     assert result.hits and result.hits[0].article == "ar/kidney-stones"
 
 
 def test_arabic_misspelling_in_a_phrase_is_corrected_alone(index):
-    assert search(index, "حصى الكلى الصدلع").suggestion == "حصى الكلى الصداع"
+    assert search(engine(index), "حصى الكلى الصدلع").suggestion == "حصى الكلى الصداع"
 
 
 @pytest.mark.parametrize("query", ["kidney stones", "Kidney Stones", "حصى الكلى", "الصداع", "CT scan"])
 def test_correctly_spelled_query_gets_no_suggestion(index, query):
-    result = search(index, query)
+    result = search(engine(index), query)
     assert result.hits
     assert result.suggestion is None
 
@@ -116,9 +116,9 @@ def test_correctly_spelled_query_gets_no_suggestion(index, query):
 def test_short_words_are_never_corrected(index, searcher, word, near):
     """Under four letters a word is left as typed, even one edit away from a known word."""
     assert edit_distance(word, near) == 1
-    assert searcher.doc_frequency("body", analyze(near)[0]) > 0  # the near word is in the index
+    assert searcher.frequency("body", analyze(near)[0]) > 0  # the near word is in the index
     assert correct(searcher, word) is None
-    assert search(index, word).suggestion is None
+    assert search(engine(index), word).suggestion is None
 
 
 def test_a_four_letter_word_is_corrected(searcher):
@@ -134,7 +134,7 @@ def test_a_known_word_is_not_corrected(searcher):
 
 def test_a_word_far_from_every_known_word_is_not_corrected(index, searcher):
     assert correct(searcher, "xylophone") is None
-    assert search(index, "xylophone").suggestion is None
+    assert search(engine(index), "xylophone").suggestion is None
 
 
 def test_correction_reports_the_term_its_spelling_and_edits(searcher):

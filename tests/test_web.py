@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import shutil
@@ -23,7 +24,7 @@ from pipeline.search import Hit, SearchResult
 from pipeline.web import create_app
 from pipeline.web import app as web_app
 
-from .indexes import HOSTILE_BODY, HOSTILE_HEADING, HOSTILE_SOURCE, HOSTILE_TITLE, build_index, \
+from .indexes import HOSTILE_BODY, HOSTILE_HEADING, HOSTILE_SOURCE, HOSTILE_TITLE, build_index, engine, \
     build_translated_index
 
 SEED = "interventional-radiologist"
@@ -49,7 +50,7 @@ def index(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(index):
-    return create_app(index).test_client()
+    return create_app(engine(index)).test_client()
 
 
 class Page(HTMLParser):
@@ -218,7 +219,7 @@ def test_any_text_gets_a_normal_page(client, text):
 
 def test_a_missing_index_is_a_clear_error(tmp_path):
     with pytest.raises(IndexingError, match="no index at"):
-        create_app(tmp_path / "none")
+        create_app(engine(tmp_path / "none"))
     result = CliRunner().invoke(cli, ["serve", "--index", str(tmp_path / "none")])
     assert result.exit_code == 1
     assert result.output == f"Error: no index at {tmp_path / 'none'}; run `pipeline ingest` first\n"
@@ -227,17 +228,17 @@ def test_a_missing_index_is_a_clear_error(tmp_path):
 def test_an_index_unreadable_when_the_server_prepares_it_is_a_clear_error(tmp_path, monkeypatch):
     index = build_index(tmp_path, {"a.txt": "Aspirin\n\nAspirin eases pain.\n"}, bundled=False)
 
-    def unreadable(searcher):
+    def unreadable(reader):
         raise OSError("a segment file has gone")
 
     monkeypatch.setattr(web_app, "prepare", unreadable)
     with pytest.raises(IndexingError, match="cannot read the index at .*: a segment file has gone"):
-        create_app(index)
+        create_app(engine(index))
 
 
 def test_an_index_removed_while_serving_gives_503_not_500(tmp_path):
     index = build_index(tmp_path, {"a.txt": "Aspirin\n\nAspirin eases pain.\n"}, bundled=False)
-    client = create_app(index).test_client()
+    client = create_app(engine(index)).test_client()
     get(client, "/?q=aspirin")
     shutil.rmtree(index)
     response = get(client, "/?q=pain", 503)
@@ -307,7 +308,7 @@ def test_no_results_says_so(client):
 
 
 def test_a_locale_without_translations_shows_source_sections_marked(tmp_path):
-    client = create_app(build_index(tmp_path, bundled=True)).test_client()  # no Arabic catalogues
+    client = create_app(engine(build_index(tmp_path, bundled=True))).test_client()  # no Arabic catalogues
     text = "".join(page(client, "/?q=kidney+stones&lang=ar").text)
     assert "لم يُترجم إلى العربية بعد" in text
     assert "لا توجد نتائج" not in text
@@ -347,7 +348,7 @@ def many(tmp_path_factory):
     extra = {f"aspirin-{n:02}.txt": f"Aspirin note {n}\n\nAspirin eases pain, note {n}.\n" for n in range(25)}
     extra |= {f"ar/aspirin-{n:02}.txt": f"الأسبرين {n}\n\nالأسبرين دواء يخفف الألم.\n" for n in range(11)}
     extra |= {f"ar/headache-{n}.txt": f"الصداع {n}\n\nالصداع ألم في الرأس.\n" for n in range(3)}
-    return create_app(build_index(tmp_path_factory.mktemp("many"), extra, bundled=False)).test_client()
+    return create_app(engine(build_index(tmp_path_factory.mktemp("many"), extra, bundled=False))).test_client()
 
 
 def test_paging(many):
@@ -473,7 +474,7 @@ def translated(tmp_path):
          "position": 1, "status": "partial", "fallbacks": (1,)},
     ]
     docs = [{"status": "source", "fallbacks": (), **d} for d in docs]
-    return create_app(build_translated_index(tmp_path, docs)).test_client()
+    return create_app(engine(build_translated_index(tmp_path, docs))).test_client()
 
 
 def test_a_partial_translation_marks_its_untranslated_paragraphs(translated):
@@ -497,7 +498,7 @@ def test_a_whole_translation_says_where_it_comes_from(tmp_path):
              "position": 0, "status": "source"},
             {"article": "a", "section": "lead", "locale": "ar", "title": "أ", "heading": "", "body": "واحد.",
              "position": 0, "status": "translated", "fallbacks": ()}]
-    client = create_app(build_translated_index(tmp_path, docs)).test_client()
+    client = create_app(engine(build_translated_index(tmp_path, docs))).test_client()
     text = "".join(page(client, "/articles/a?lang=ar").text)
     assert "مترجمة عن الإنجليزية." in text
     assert "(لم تُترجم بعد)" not in text
@@ -522,3 +523,21 @@ def test_pipeline_serve_answers_on_loopback_and_stops_on_ctrl_c(index):
         assert process.wait(timeout=10) == 0
     finally:
         process.kill()
+
+
+def test_the_server_freezes_what_it_prepared_out_of_full_collections(tmp_path):
+    """A full collection walked the prepared tables again every few hundred queries."""
+    from pipeline.search.suggest import vocabulary
+    from pipeline.web import make_server
+
+    index = engine(build_index(tmp_path, {"a.txt": "Aspirin\n\nAspirin eases pain.\n"}, bundled=False))
+    gc.unfreeze()
+    server = make_server(index, port=0)
+    try:
+        with index.reader() as reader:
+            prepared = vocabulary(reader)  # what the server's start read, kept for the version
+        assert gc.is_tracked(prepared) and gc.get_freeze_count() > 0
+        assert not any(held is prepared for held in gc.get_objects())  # frozen ones are not listed
+    finally:
+        server.close()
+        gc.unfreeze()

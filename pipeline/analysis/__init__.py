@@ -13,11 +13,11 @@ tokens (the tokenizer and per-token analysis), highlight.
 
 from __future__ import annotations
 
-from .arabic import AR_STOP_WORDS, arabic_light_stem, normalize_arabic
+from .arabic import AR_STOP_WORDS, arabic_light_stem, arabic_root, normalize_arabic
 from .chars import TOKEN_PATTERN, is_arabic_term
 from .english import english_stem
 from .highlight import matching_spans
 from .tokens import analyze, index_terms, term_spans
 
-__all__ = ["AR_STOP_WORDS", "TOKEN_PATTERN", "analyze", "arabic_light_stem", "english_stem", "index_terms",
+__all__ = ["AR_STOP_WORDS", "TOKEN_PATTERN", "analyze", "arabic_light_stem", "arabic_root", "english_stem", "index_terms",
            "is_arabic_term", "matching_spans", "normalize_arabic", "term_spans"]

@@ -158,3 +158,19 @@ def arabic_term(raw: str) -> str | None:
     if len(word) < 2 or word in AR_STOP_WORDS:
         return None
     return word
+
+
+@lru_cache(maxsize=100_000)
+def arabic_root(term: str) -> str:
+    """The root of an analysed Arabic term, by the ISRI stemmer (Taghva et al.): words that light
+    stemming keeps apart (نزيف "bleeding", ينزف "bleeds") share one, as do some unrelated ones."""
+    return _isri().stem(term)
+
+
+@lru_cache(maxsize=1)
+def _isri():
+    # Whoosh ships the reference ISRI stemmer as a module of plain Python (whoosh.lang.isri, ported
+    # from NLTK), apart from its index: the one Whoosh module analysis uses. Imported on first use.
+    from whoosh.lang.isri import ISRIStemmer
+
+    return ISRIStemmer()

@@ -7,9 +7,11 @@ translation.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..engine import SectionDocument
 from ..model import FALLBACK, PARTIAL, SOURCE, TRANSLATED, Article, Paragraph, Section, collapse
 
 if TYPE_CHECKING:
@@ -85,6 +87,21 @@ def localize(article: Article, locale: str, catalogue: Catalog) -> LocalizedArti
     title = translated.get((TITLE, None))
     return LocalizedArticle(article, locale, title if title is not None else article.title,
                             tuple(sections), bool(article.title) and title is None)
+
+
+def documents(version: LocalizedArticle, state: str) -> Iterator[SectionDocument]:
+    """The documents of an article in one locale: one per section with something to show.
+
+    A section none of whose text is translated into the locale gets no document there: it is
+    found through its source version. state is the hash stored to skip the article next time.
+    """
+    article = version.article
+    for position, localized in enumerate(version.sections):
+        if localized.status != FALLBACK:
+            section = localized.section
+            yield SectionDocument(article.id, section.id, version.locale, localized.status, localized.fallbacks,
+                                  state, version.title, section.heading, section.text, position, article.path,
+                                  section.line)
 
 
 def _translation(catalogue: Catalog, msgid: str, context: str | None) -> str | None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from ..errors import IndexingError
 
@@ -94,8 +94,9 @@ class IndexedArticle:
     stamp: str = ""
 
 
-@dataclass(frozen=True)
-class Clause:
+# Clauses and bonuses are named tuples rather than dataclasses: a reader's question makes hundreds
+# of them (each word in each field, root families, synonyms), and a tuple is made several times faster.
+class Clause(NamedTuple):
     """Documents holding a term, or a phrase, in a field, scored by BM25F times weight.
 
     terms: one analysed term, or the analysed terms of a phrase in order (each right after the
@@ -107,8 +108,7 @@ class Clause:
     weight: float
 
 
-@dataclass(frozen=True)
-class Proximity:
+class Proximity(NamedTuple):
     """A bonus for two query words near each other in a field of a section.
 
     A candidate with `second` at most `slop` positions after `first` in `field` gains `weight`
@@ -130,11 +130,13 @@ class Query:
     must: groups of clauses (a quoted phrase in any field) each of which must match at least once;
         their scores add to the document's.
     bonuses: proximity bonuses, added to the best candidates only (a second ranking phase).
+    depth: how many of the best candidates the bonuses may reorder.
     """
 
     should: tuple[Clause, ...]
     must: tuple[tuple[Clause, ...], ...] = ()
     bonuses: tuple[Proximity, ...] = ()
+    depth: int = 30
 
 
 @dataclass(frozen=True)
@@ -180,8 +182,9 @@ class Reader(Protocol):
 
     # Ranking.
     def top(self, query: Query, count: int) -> tuple[list[tuple[float, Hashable]], int]:
-        """The count best documents for query as (score, reference), best first (equal scores in
-        index order), with bonuses added; and how many sections (not documents) matched."""
+        """The max(count, query.depth) best documents for query as (score, reference), best first
+        (equal scores in index order), with bonuses added; and how many sections (not documents)
+        matched."""
 
     # Documents.
     def document(self, reference: Hashable) -> SectionDocument:
@@ -228,9 +231,17 @@ class PartBuilder(Protocol):
 
 
 class Engine(Protocol):
-    """Where the documents are stored and scored."""
+    """Where the documents are stored and scored.
+
+    name: the engine's name (ENGINES).
+    location: where its index is, for messages (a folder, or a cluster's address and index).
+    builds_parts: whether worker processes may build parts of the next version (part_builder);
+        else an ingest writes every document through the writer, in one process.
+    """
 
     name: str
+    location: str
+    builds_parts: bool
 
     def exists(self) -> bool:
         """Whether there is an index (of this version of the pipeline) to read."""
@@ -241,8 +252,8 @@ class Engine(Protocol):
         """Record what the latest version holds (after a commit, holding the ingest lock)."""
     def writer(self) -> Writer:
         """A writer of the next version (creating the index if there is none)."""
-    def part_builder(self) -> PartBuilder | None:
-        """A builder for a worker process, or None when this engine takes documents in the main one."""
+    def part_builder(self) -> PartBuilder:
+        """A builder for a worker process, once writer() has made the index (builds_parts only)."""
     def reader(self) -> Reader:
         """A reader of the latest version; IndexingError when there is no index."""
 

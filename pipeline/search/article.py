@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from ..engine.whoosh.index import open_index
+from ..engine import Engine, Reader, SectionDocument
 from ..locale_tags import same_language
 from ..model import FALLBACK, SOURCE
 
@@ -79,52 +78,40 @@ class ShownArticle:
         return same_language(self.locale, self.source_locale)
 
 
-def read_article(index_dir: Path, article_id: str, locale: str | None = None) -> ShownArticle | None:
+def read_article(engine: Engine, article_id: str, locale: str | None = None) -> ShownArticle | None:
     """Read an article's sections for locale (its source locale when None), or None if it is not indexed.
 
     A section without a document in that locale (or a regional variant of it) is shown in the
     source locale, marked `fallback`; paragraphs listed in a document's `fallbacks` are marked too.
     """
-    with open_index(index_dir).searcher() as searcher:
-        return article_from(searcher, article_id, locale)
+    with engine.reader() as reader:
+        return article_from(reader, article_id, locale)
 
 
-def article_from(searcher, article_id: str, locale: str | None = None) -> ShownArticle | None:
-    """Like read_article, with a Whoosh searcher already open (a server keeps one per thread)."""
-    documents = list(searcher.documents(article=article_id))
+def article_from(reader: Reader, article_id: str, locale: str | None = None) -> ShownArticle | None:
+    """Like read_article, with a reader already open (a server keeps one per thread)."""
+    documents = reader.documents(article_id)
     if not documents:
         return None
-    documents.sort(key=lambda d: (d["position"], d["locale"]))
-    by_locale: dict[str, dict[str, dict]] = {}
+    documents.sort(key=lambda d: (d.position, d.locale))
+    by_locale: dict[str, dict[str, SectionDocument]] = {}
     for document in documents:
-        by_locale.setdefault(document["locale"], {})[document["section"]] = document
-    source_locale = next((d["locale"] for d in documents if d.get("status", SOURCE) == SOURCE),
-                         documents[0]["locale"])
+        by_locale.setdefault(document.locale, {})[document.section] = document
+    source_locale = next((d.locale for d in documents if d.status == SOURCE), documents[0].locale)
     locale = locale or source_locale
     shown_locale = _pick_locale(locale, by_locale, source_locale)
     source = by_locale[source_locale]
     chosen = by_locale.get(shown_locale, {})
     sections = tuple(_shown_section(chosen.get(section_id), original)
                      for section_id, original in source.items())
-    titled = next((d for d in chosen.values() if d.get("status", SOURCE) != FALLBACK), None)
+    titled = next((d for d in chosen.values() if d.status != FALLBACK), None)
     title_document = titled or next(iter(source.values()))
     locales = (source_locale,) + tuple(sorted(
         name for name, docs in by_locale.items()
-        if name != source_locale and any(d.get("status", SOURCE) != FALLBACK for d in docs.values())))
+        if name != source_locale and any(d.status != FALLBACK for d in docs.values())))
     return ShownArticle(id=article_id, locale=locale, source_locale=source_locale,
-                            title=title_document["title"], title_locale=title_document["locale"],
-                            sections=sections, locales=locales, path=title_document["path"])
-
-
-def indexed_locales(index_dir: Path) -> tuple[str, ...]:
-    """Every locale the index holds documents in, sorted."""
-    with open_index(index_dir).searcher() as searcher:
-        return locales_from(searcher)
-
-
-def locales_from(searcher) -> tuple[str, ...]:
-    """Like indexed_locales, with a Whoosh searcher already open."""
-    return tuple(sorted(term.decode("utf-8") for term in searcher.lexicon("locale")))
+                        title=title_document.title, title_locale=title_document.locale,
+                        sections=sections, locales=locales, path=title_document.path)
 
 
 def _pick_locale(wanted: str, by_locale: dict, source_locale: str) -> str:
@@ -136,16 +123,14 @@ def _pick_locale(wanted: str, by_locale: dict, source_locale: str) -> str:
     return next((name for name in sorted(by_locale) if same_language(name, wanted)), wanted)
 
 
-def _shown_section(document: dict | None, original: dict) -> ShownSection:
+def _shown_section(document: SectionDocument | None, original: SectionDocument) -> ShownSection:
     """A section from its document in the shown locale, or from the source document when there is none."""
-    status = document.get("status", SOURCE) if document else FALLBACK
-    if document is None or status == FALLBACK:
-        return ShownSection(original["section"], original["heading"], original["locale"], FALLBACK,
-                            tuple(ShownParagraph(text, True) for text in _paragraphs(original["body"])))
-    fallbacks = frozenset(document.get("fallbacks") or ())
-    paragraphs = tuple(ShownParagraph(text, i in fallbacks)
-                       for i, text in enumerate(_paragraphs(document["body"])))
-    return ShownSection(document["section"], document["heading"], document["locale"], status, paragraphs)
+    if document is None or document.status == FALLBACK:
+        return ShownSection(original.section, original.heading, original.locale, FALLBACK,
+                            tuple(ShownParagraph(text, True) for text in _paragraphs(original.body)))
+    fallbacks = frozenset(document.fallbacks)
+    paragraphs = tuple(ShownParagraph(text, i in fallbacks) for i, text in enumerate(_paragraphs(document.body)))
+    return ShownSection(document.section, document.heading, document.locale, document.status, paragraphs)
 
 
 def _paragraphs(body: str) -> list[str]:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..engine import Engine, Reader
 from ..errors import QueryError
 
 Ranker = Callable[[str, int], Sequence[str]]
@@ -205,14 +206,14 @@ def _mean(outcomes: Sequence[Outcome]) -> Scores:
                   sum(o.recall for o in outcomes) / n)
 
 
-def search_ranker(searcher) -> Ranker:
+def search_ranker(reader: Reader) -> Ranker:
     """Rank articles with search_with(), asking for more hits until k articles show (or no more hits)."""
     from . import search_with
 
     def rank(text: str, k: int) -> list[str]:
         limit = k
         while True:
-            result = search_with(searcher, text, limit=limit)
+            result = search_with(reader, text, limit=limit)
             articles = distinct_articles(hit.article for hit in result.hits)
             if len(articles) >= k or len(result.hits) < limit:
                 return articles
@@ -221,11 +222,8 @@ def search_ranker(searcher) -> Ranker:
     return rank
 
 
-def evaluate_index(queries: Path, index_dir: Path, k: int = 10) -> Evaluation:
-    """Evaluate the index's search on a file of judged queries."""
-    from ..engine.whoosh.index import open_index
-    from . import open_searcher
-
+def evaluate_index(queries: Path, engine: Engine, k: int = 10) -> Evaluation:
+    """Evaluate an engine's search on a file of judged queries."""
     judgements = read_judgements(queries)
-    with open_searcher(open_index(index_dir)) as searcher:
-        return evaluate(judgements, search_ranker(searcher), k)
+    with engine.reader() as reader:
+        return evaluate(judgements, search_ranker(reader), k)

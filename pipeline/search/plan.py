@@ -1,8 +1,8 @@
 """A query plan: what a reader typed, turned into weighted terms, phrases and bonuses.
 
 A query is read as words plus "quoted phrases" (no other syntax: `title:x`, `AND`, `*` are just
-text). Its words are analysed like the index (query.parse_query), and the Whoosh query built from
-them (plan.build_query) ranks sections by best match:
+text). Its words are analysed like the index (search.query.parse_query), and the clauses built from
+them (build_query) rank sections by best match, in whatever engine holds the index:
 
 - every word may match, in the title, a heading or the body, title and heading counting more;
 - a concept of the concept table named in the query (concepts.py) also matches its synonyms and
@@ -17,8 +17,8 @@ them (plan.build_query) ranks sections by best match:
   "bleeding" and ينزف "bleeds", علاج and يعالج), which light stemming keeps apart;
 - every quoted phrase must appear.
 
-Ranking is BM25F with separate parameters for Arabic and Latin-script terms, because the two
-languages' texts differ in length and style even when they share fields (RANKING).
+Each clause is scored by the engine with BM25F, with separate parameters and statistics for Arabic
+and Latin-script terms (engine.Scoring); RANKING says how the plan weighs them.
 """
 
 from __future__ import annotations
@@ -26,12 +26,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from whoosh import query as Q
-
-from ..analysis import is_arabic_term
-from ..engine.whoosh.scorer import term_scores
+from ..analysis import arabic_root, is_arabic_term
+from ..engine import Clause, Proximity, Query, Reader
 from .query import ParsedQuery, Word, parse_query
-from .roots import arabic_roots, root
+from .roots import arabic_roots
 from .suggest import FIELDS, Correction, correct, written
 
 
@@ -39,9 +37,8 @@ from .suggest import FIELDS, Correction, correct, written
 class Ranking:
     """How a query is turned into scores; the defaults were tuned on the development queries.
 
-    fields: weight of a match in each text field.
-    latin, arabic: BM25 (B, K1) for Latin-script and Arabic terms.
-    field_b: B for particular fields, whatever the script (a short title should beat a long one).
+    fields: weight of a match in each text field (BM25's own parameters, per script, are the
+        engine's: engine.Scoring).
     synonym: weight of a concept's other terms relative to the words typed.
     proximity: weight of two adjacent query words found next to each other (0 to turn off)...
     arabic_proximity: ...for two Arabic words, whose order is freer (verb or subject first,
@@ -56,14 +53,14 @@ class Ranking:
     family: weight, in the body, of the index's Arabic terms that share an Arabic word's root
         (0 to turn off)...
     family_size: ...the most frequent of them, at most this many.
+    depth: how many of the best documents the proximity bonuses may reorder: the bonuses read
+        positions, so they are a second phase over the best candidates, whose cost does not grow
+        with the index; deeper changes few first pages.
     foreign: weight of a word not in the query's main script (a Latin drug name in an Arabic
         question), which would otherwise pull in sections in the other language.
     """
 
     fields: tuple[tuple[str, float], ...] = (("title", 2.0), ("heading", 2.5), ("body", 1.0))
-    latin: tuple[float, float] = (0.75, 1.2)
-    arabic: tuple[float, float] = (1.0, 5.0)
-    field_b: tuple[tuple[str, float], ...] = (("title", 1.0), ("heading", 1.0))
     synonym: float = 0.5
     proximity: float = 0.3
     arabic_proximity: float = 0.25
@@ -76,65 +73,45 @@ class Ranking:
     repeats: float = 0.0
     family: float = 0.2
     family_size: int = 50
+    depth: int = 30
 
 
 RANKING = Ranking()
 
 
-def build_query(parsed: ParsedQuery, searcher=None, ranking: Ranking = RANKING,
+def build_query(parsed: ParsedQuery, reader: Reader | None = None, ranking: Ranking = RANKING,
                 corrections: dict[str, Correction] | None = None,
-                weights: dict[str, float] | None = None) -> Q.Query:
-    """The Whoosh query for a parsed query: any word may match, every quoted phrase must.
+                weights: dict[str, float] | None = None) -> tuple[tuple[Clause, ...], tuple[tuple[Clause, ...], ...]]:
+    """The clauses of a parsed query: any word may match (should), every quoted phrase must (must).
 
-    With a searcher, words are weighted by how rare they are (long questions only), Arabic
+    With a reader, words are weighted by how rare they are (long questions only), Arabic
     words the index lacks are also matched by their clitic variant, Arabic words match their
     root's other words at a low weight, and corrections (word as typed → its correction, see
     unknown_words) are matched too. weights: term_weights, when already known.
     """
     fields = ranking.fields
-    weights = term_weights(parsed, searcher, ranking) if weights is None else weights
+    weights = term_weights(parsed, reader, ranking) if weights is None else weights
     variants: dict[str, list[tuple[str, float]]] = {}
     for word in parsed.words:
         if word.term not in variants:
-            variants[word.term] = _variants(word, searcher, ranking, corrections or {})
-    clauses: list[Q.Query] = []
+            variants[word.term] = _variants(word, reader, ranking, corrections or {})
+    should: list[Clause] = []
     for term, weight in weights.items():
-        clauses.extend(Q.Term(name, term, boost=boost * weight) for name, boost in fields)
+        should.extend(Clause(name, (term,), boost * weight) for name, boost in fields)
         for variant, factor in variants.get(term, ()):
-            clauses.extend(Q.Term(name, variant, boost=boost * weight * factor) for name, boost in fields)
-    if ranking.family > 0 and searcher is not None:
+            should.extend(Clause(name, (variant,), boost * weight * factor) for name, boost in fields)
+    if ranking.family > 0 and reader is not None:
         for term, weight in weights.items():
             if is_arabic_term(term):
-                clauses.extend(Q.Term(FAMILY_FIELD, other, boost=ranking.family * weight)
-                               for other in arabic_family(searcher, term, ranking.family_size))
+                should.extend(Clause(FAMILY_FIELD, (other,), ranking.family * weight)
+                              for other in arabic_family(reader, term, ranking.family_size))
     if ranking.synonym > 0:
         for match in parsed.concepts:
             weight = ranking.synonym * max(weights.get(t, 1.0) for t in match.variant.terms)
-            alternatives = [_sequence(name, variant.terms, boost * weight)
-                            for variant in match.alternatives for name, boost in fields]
-            if alternatives:
-                clauses.append(Q.Or(alternatives))
-    words = Q.Or(clauses)
-    if not parsed.phrases:
-        return words
-    required = [Q.Or([Q.Phrase(name, list(phrase), boost=boost) for name, boost in fields])
-                for phrase in parsed.phrases]
-    return Q.And(required + [words])
-
-
-@dataclass(frozen=True)
-class Proximity:
-    """A bonus for two query words found near each other in a field of a section.
-
-    A section with `second` at most `slop` positions after `first` in `fieldname` gains `weight`
-    times the two words' scores there (Whoosh's Phrase(slop=slop) scores the same).
-    """
-
-    fieldname: str
-    first: str
-    second: str
-    slop: int
-    weight: float
+            should.extend(Clause(name, variant.terms, boost * weight)
+                          for variant in match.alternatives for name, boost in fields)
+    must = tuple(tuple(Clause(name, phrase, boost) for name, boost in fields) for phrase in parsed.phrases)
+    return tuple(should), must
 
 
 def proximities(parsed: ParsedQuery, weights: dict[str, float],
@@ -142,7 +119,7 @@ def proximities(parsed: ParsedQuery, weights: dict[str, float],
     """The proximity bonuses of a query: one per pair of adjacent words and text field.
 
     They only add to the score of sections the words already match, so search adds them to the
-    best candidates alone (scorer.TermScores.rescore), a second ranking phase as Lucene's
+    best candidates alone (Ranking.depth), a second ranking phase as Lucene's
     rescorers are, rather than matching them over the whole index. weights: term_weights.
     """
     terms = [word.term for word in parsed.words]
@@ -157,24 +134,17 @@ def proximities(parsed: ParsedQuery, weights: dict[str, float],
     return tuple(bonuses)
 
 
-def _sequence(fieldname: str, terms: tuple[str, ...], boost: float) -> Q.Query:
-    """A term, or a phrase of several terms."""
-    if len(terms) == 1:
-        return Q.Term(fieldname, terms[0], boost=boost)
-    return Q.Phrase(fieldname, list(terms), boost=boost)
-
-
-def term_weights(parsed: ParsedQuery, searcher, ranking: Ranking) -> dict[str, float]:
+def term_weights(parsed: ParsedQuery, reader: Reader | None, ranking: Ranking) -> dict[str, float]:
     """A weight per distinct term: 1, or for a long question its idf to a power growing with length."""
     terms = parsed.terms
     counts = Counter(word.term for word in parsed.words)
     weights = {term: (1.0 if is_arabic_term(term) == parsed.arabic else ranking.foreign)
                * counts[term] ** ranking.repeats for term in terms}
-    if searcher is None or ranking.focus <= 0 or len(terms) < ranking.long_query:
+    if reader is None or ranking.focus <= 0 or len(terms) < ranking.long_query:
         return weights
     power = ranking.focus * (1 - ranking.long_query / len(terms))
     for term in terms:
-        idf = min(searcher.idf(name, term) for name, _ in ranking.fields)  # remembered by the searcher
+        idf = min(reader.idf(name, term) for name, _ in ranking.fields)
         weights[term] *= idf ** power
     return weights
 
@@ -182,16 +152,16 @@ def term_weights(parsed: ParsedQuery, searcher, ranking: Ranking) -> dict[str, f
 _CLITICS = "بلكف"
 
 
-def _variants(word: Word, searcher, ranking: Ranking,
+def _variants(word: Word, reader: Reader | None, ranking: Ranking,
               corrections: dict[str, Correction]) -> list[tuple[str, float]]:
     """Other index terms to match for a word the index lacks: a clitic variant or a correction."""
     term = word.term
-    if searcher is None or _known(searcher, term, ranking):
+    if reader is None or _known(reader, term, ranking):
         return []
     if is_arabic_term(term) and ranking.clitic > 0:
         forms = [term[1:]] if term[0] in _CLITICS and len(term) >= 4 else []
         forms += [clitic + term for clitic in _CLITICS]
-        found = [(form, ranking.clitic) for form in forms if _known(searcher, form, ranking)]
+        found = [(form, ranking.clitic) for form in forms if _known(reader, form, ranking)]
         if found:
             return found[:1]
     correction = corrections.get(word.text)
@@ -200,40 +170,39 @@ def _variants(word: Word, searcher, ranking: Ranking,
     return []
 
 
-def arabic_family(searcher, term: str, size: int) -> list[str]:
+def arabic_family(reader: Reader, term: str, size: int) -> list[str]:
     """The index's most frequent Arabic terms with the same root as term (ISRI), at most size.
 
     Light stemming keeps apart words a reader means alike (نزيف "bleeding", ينزف "bleeds"); the
     root joins them, and also words that only share letters (ورم "tumour" and تورم "swelling"),
     which is why a family only adds to the score at a low weight.
     """
-    family = arabic_roots(searcher.reader()).get(root(term), ())
+    family = arabic_roots(reader).get(arabic_root(term), ())
     return [other for other in family if other != term][:size]
 
 
 FAMILY_FIELD = "body"
 
 
-def _known(searcher, term: str, ranking: Ranking) -> bool:
+def _known(reader: Reader, term: str, ranking: Ranking) -> bool:
     """Whether any text field of the index has term."""
-    frequency = term_scores(searcher).frequency
-    return any(frequency(name, term) for name, _ in ranking.fields)
+    return any(reader.frequency(name, term) for name, _ in ranking.fields)
 
 
-def unknown_words(parsed: ParsedQuery, searcher) -> dict[str, Correction]:
+def unknown_words(parsed: ParsedQuery, reader: Reader) -> dict[str, Correction]:
     """Spelling corrections for the words of a query the index does not know (word as typed → correction)."""
     found: dict[str, Correction] = {}
     # A word the index knows needs none: asked of the frequencies the query's scoring reads anyway.
-    frequency = term_scores(searcher).frequency
+    frequency = reader.frequency
     for word in parsed.words:
         if word.text not in found and not any(frequency(name, word.term) for name in FIELDS):
-            correction = correct(searcher, word.text)
+            correction = correct(reader, word.text)
             if correction is not None:
                 found[word.text] = correction
     return found
 
 
-def suggestion(parsed: ParsedQuery, corrections: dict[str, Correction], searcher) -> str | None:
+def suggestion(parsed: ParsedQuery, corrections: dict[str, Correction], reader: Reader) -> str | None:
     """The query as typed with its unknown words corrected, when it finds little, else None.
 
     A query finds little when words of it are unknown to the index: any word of a short query
@@ -244,7 +213,7 @@ def suggestion(parsed: ParsedQuery, corrections: dict[str, Correction], searcher
         return None
     text, out, last = parsed.text, [], 0
     for word in unknown:
-        out += [text[last:word.start], written(searcher, corrections[word.text])]
+        out += [text[last:word.start], written(reader, corrections[word.text])]
         last = word.end
     return "".join(out) + text[last:]
 
@@ -257,26 +226,24 @@ class Plan:
     """A query ready to run.
 
     parsed: the query understood.
-    query: the Whoosh query that finds and first ranks the sections.
-    bonuses: proximity bonuses for the best candidates.
+    query: what the engine runs: the clauses that find and first rank the sections, and the
+        proximity bonuses for the best candidates.
     highlight: the terms to mark in snippets (the words and their synonyms).
     suggestion: a corrected query to offer ("did you mean"), or None.
     """
 
     parsed: ParsedQuery
-    query: Q.Query
-    bonuses: tuple[Proximity, ...] = ()
+    query: Query
     highlight: frozenset[str] = field(default_factory=frozenset)
     suggestion: str | None = None
 
 
-def plan(text: str, searcher, ranking: Ranking = RANKING) -> Plan:
-    """Parse text and build its Whoosh query against searcher's index."""
+def plan(text: str, reader: Reader, ranking: Ranking = RANKING) -> Plan:
+    """Parse text and plan it against a version of the index (its statistics and vocabulary)."""
     parsed = parse_query(text)
-    corrections = unknown_words(parsed, searcher)
-    weights = term_weights(parsed, searcher, ranking)
-    query = build_query(parsed, searcher, ranking, corrections, weights)
+    corrections = unknown_words(parsed, reader)
+    weights = term_weights(parsed, reader, ranking)
+    should, must = build_query(parsed, reader, ranking, corrections, weights)
+    query = Query(should, must, proximities(parsed, weights, ranking), ranking.depth)
     highlight = frozenset(parsed.terms) | frozenset(parsed.expansion_terms)
-    return Plan(parsed, query, proximities(parsed, weights, ranking), highlight,
-                suggestion(parsed, corrections, searcher))
-
+    return Plan(parsed, query, highlight, suggestion(parsed, corrections, reader))

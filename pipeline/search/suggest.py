@@ -16,10 +16,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..analysis import analyze, normalize_arabic, term_spans
-from ..engine.whoosh.scorer import TermScores, term_scores
-from ..engine.whoosh.versions import per_version
+from ..engine import TEXT_FIELDS, Reader
+from ..versioned import per_version
 
-FIELDS = ("title", "heading", "body")
+FIELDS = TEXT_FIELDS
 # Corrections come from the body's vocabulary, which holds nearly every word of titles and headings.
 VOCABULARY = "body"
 
@@ -53,19 +53,14 @@ def edit_distance(a: str, b: str) -> int:
     return OSA.distance(a, b)
 
 
-def correct(searcher, word: str) -> Correction | None:
-    """The best known term for a word the index lacks, or None (also for short or known words)."""
-    return _correct(searcher.reader(), word, term_scores(searcher))
-
-
 @per_version(4096)
-def _correct(reader, word: str, scores: TermScores) -> Correction | None:
-    """correct() for one version of the index: readers ask the same words again. scores: the
-    searcher's scorer, which remembers terms' document frequencies."""
+def correct(reader: Reader, word: str) -> Correction | None:
+    """The best known term for a word the index lacks, or None (also for short or known words);
+    remembered for the version of the index: readers ask the same words again."""
 
     def frequency(term: str) -> int:
         """How many documents have term in any text field (an upper bound: one per field)."""
-        return max(scores.frequency(field, term) for field in FIELDS)
+        return max(reader.frequency(field, term) for field in FIELDS)
 
     folded = _fold(word)
     terms = analyze(word)
@@ -99,33 +94,25 @@ def _near(vocabulary: dict[tuple[str, int], list[str]], word: str, limit: int) -
 
 
 @per_version()
-def vocabulary(reader) -> dict[tuple[str, int], list[str]]:
+def vocabulary(reader: Reader) -> dict[tuple[str, int], list[str]]:
     """The vocabulary's terms by first letter and length, for one version of the index (read on
     first use, or by search.prepare)."""
-    terms: set[str] = set()
-    # Segment by segment: Whoosh merges segments' term lists one term at a time in Python.
-    for leaf, _ in reader.leaf_readers():
-        terms.update(raw.decode("utf-8") for raw in leaf.lexicon(VOCABULARY))
     groups: dict[tuple[str, int], list[str]] = {}
-    for term in sorted(terms):
+    for term, _ in reader.terms(VOCABULARY):
         groups.setdefault((term[0], len(term)), []).append(term)
     return groups
 
 
-def written(searcher, correction: Correction) -> str:
+def written(reader: Reader, correction: Correction) -> str:
     """A correction as a reader writes it, with the typed word's capitals (see spelling)."""
-    return match_case(spelling(searcher, correction.term, _fold(correction.word)), correction.word)
+    return match_case(spelling(reader, correction.term, _fold(correction.word)), correction.word)
 
 
-def spelling(searcher, term: str, near: str, documents: int = 3) -> str:
+def spelling(reader: Reader, term: str, near: str, documents: int = 3) -> str:
     """How readers write term: its commonest spelling in a few sections, the closest to near."""
     seen: Counter[str] = Counter()
     for field in FIELDS:
-        if not searcher.doc_frequency(field, term):
-            continue
-        postings = searcher.postings(field, term)
-        for docnum in list(postings.all_ids())[:documents]:
-            value = searcher.stored_fields(docnum).get(field) or ""
+        for value in reader.texts(field, term, documents):
             for start, end, found in term_spans(value):
                 if found == term:
                     seen[value[start:end]] += 1

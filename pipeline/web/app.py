@@ -15,21 +15,20 @@ import math
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, Response, abort, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
-from whoosh.index import EmptyIndexError
 
-from ..engine.whoosh.index import open_index
+from ..engine import Engine, Reader
 from ..errors import IndexingError
-from ..locale_tags import same_language
-from ..search import Hit, SearchResult, open_searcher, prepare, search_with
-from ..search.article import ShownArticle, article_from, locales_from
+from ..locale_tags import same_language, underscored
+from ..search import Hit, SearchResult, prepare, search_with
+from ..search.article import ShownArticle, article_from
 from .i18n import Language, negotiate, translations, ui_locales
 
 log = logging.getLogger(__name__)
@@ -53,65 +52,52 @@ _LOCALE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
 
 
 class ReaderIndex:
-    """The index as the web app reads it: one searcher per server thread, answers cached per generation.
+    """The index as the web app reads it: one reader per server thread, answers cached per version.
 
-    Every ingest commit makes a new index generation; the cache is keyed by it, so a reader never
-    gets an answer from an older index than the one on disk.
+    Every ingest commit makes a new version of the index; the caches are keyed by it, so a reader
+    never gets an answer from an older index than the latest.
     """
 
-    def __init__(self, index_dir: Path, cache_size: int = 1024):
-        self.index_dir = index_dir
-        self._ix = open_index(index_dir)  # fail at start, not on the first reader's request
+    def __init__(self, engine: Engine, cache_size: int = 1024):
+        self.engine = engine
         try:
-            with open_searcher(self._ix) as searcher:
-                prepare(searcher)  # nor make the first reader's query wait for it
-        except (OSError, EOFError, EmptyIndexError) as error:
-            raise IndexingError(f"cannot read the index at {index_dir}: {error}") from None
+            with engine.reader() as reader:  # fail at start, not on the first reader's request
+                prepare(reader)  # nor make the first reader's query wait for it
+        except (OSError, EOFError) as error:
+            raise IndexingError(f"cannot read the index at {engine.location}: {error}",
+                                hint="run `pipeline ingest` to rebuild it") from None
         self._local = threading.local()
-        self._search = lru_cache(maxsize=cache_size)(self._search_generation)
-        self._locales = lru_cache(maxsize=4)(self._locales_generation)
-        self._article = lru_cache(maxsize=cache_size)(self._article_generation)
-
-    def generation(self) -> int:
-        """The index's current generation; IndexingError when it has gone."""
-        generation = self._ix.latest_generation()
-        if generation < 0:
-            raise IndexingError(f"no index at {self.index_dir}; run `pipeline ingest` first")
-        return generation
+        self._search = lru_cache(maxsize=cache_size)(self._search_version)
+        self._locales = lru_cache(maxsize=4)(self._locales_version)
+        self._article = lru_cache(maxsize=cache_size)(self._article_version)
 
     def search(self, text: str, lang: str | None, limit: int) -> SearchResult:
         """Search, answering a repeated query from the cache."""
-        return self._search(self.generation(), text, lang, limit)
+        return self._search(self._reader().version, text, lang, limit)
 
     def locales(self) -> tuple[str, ...]:
         """The locales the index holds documents in."""
-        return self._locales(self.generation())
+        return self._locales(self._reader().version)
 
     def article(self, article_id: str, locale: str) -> ShownArticle | None:
         """An article as a reader of locale sees it, or None."""
-        return self._article(self.generation(), article_id, locale)
+        return self._article(self._reader().version, article_id, locale)
 
-    def _searcher(self):
-        """This thread's searcher, moved to the latest generation (opening one costs milliseconds)."""
-        searcher = getattr(self._local, "searcher", None)
-        try:
-            if searcher is None:
-                searcher = open_searcher(self._ix)
-            elif not searcher.up_to_date():
-                searcher = searcher.refresh()
-        except (OSError, EOFError, EmptyIndexError) as error:
-            raise IndexingError(f"cannot read the index at {self.index_dir}: {error}") from None
-        self._local.searcher = searcher
-        return searcher
+    def _reader(self) -> Reader:
+        """This thread's reader, moved to the latest version (opening one costs milliseconds)."""
+        reader = getattr(self._local, "reader", None)
+        reader = self.engine.reader() if reader is None else reader.refresh()
+        self._local.reader = reader
+        return reader
 
-    def _search_generation(self, generation: int, text: str, lang: str | None, limit: int) -> SearchResult:
-        return search_with(self._searcher(), text, lang=lang, limit=limit)
+    def _search_version(self, version, text: str, lang: str | None, limit: int) -> SearchResult:
+        return search_with(self._reader(), text, lang=lang, limit=limit)
 
-    def _locales_generation(self, generation: int) -> tuple[str, ...]:
-        return locales_from(self._searcher())
+    def _locales_version(self, version) -> tuple[str, ...]:
+        return self._reader().locales()
 
-    def _article_generation(self, generation: int, article_id: str, locale: str) -> ShownArticle | None:
-        return article_from(self._searcher(), article_id, locale)
+    def _article_version(self, version, article_id: str, locale: str) -> ShownArticle | None:
+        return article_from(self._reader(), article_id, locale)
 
 
 @dataclass(frozen=True)
@@ -134,119 +120,128 @@ class Query:
         return cls(text)
 
 
-def create_app(index_dir: Path, cache_size: int = 1024) -> Flask:
-    """The reader's Flask app over the index at index_dir (raises IndexingError if there is none)."""
+reader = Blueprint("reader", __name__)
+
+
+def create_app(engine: Engine, cache_size: int = 1024) -> Flask:
+    """The reader's Flask app over an engine's index (raises IndexingError if there is none)."""
     app = Flask(__name__, static_folder=None, template_folder=str(HERE / "templates"))
     app.jinja_options = {"trim_blocks": True, "lstrip_blocks": True}
     app.config.update(MAX_CONTENT_LENGTH=64 * 1024, JSON_AS_ASCII=False)
-    index = ReaderIndex(Path(index_dir), cache_size)
-    app.extensions["reader_index"] = index
+    app.extensions["reader_index"] = ReaderIndex(engine, cache_size)
     css = (HERE / "static" / "reader.css").read_bytes()
-    css_version = hashlib.sha256(css).hexdigest()[:12]
+    app.extensions["reader_css"] = (css, hashlib.sha256(css).hexdigest()[:12])
     _install_gettext(app)
-
-    page_locales = ui_locales()
-
-    def site_locales() -> tuple[str, ...]:
-        """The page's languages, then any other language the index holds articles in."""
-        return tuple(dict.fromkeys(page_locales + index.locales()))
-
-    def language_of_request() -> Language:
-        return Language.of(_negotiated(site_locales()))
-
-    def render(template: str, language: Language, status: int = 200, **context) -> Response:
-        response = app.make_response((render_template(
-            template, language=language, language_of=Language.of, translations=translations(language.code),
-            stylesheet=url_for("stylesheet", v=css_version), **context), status))
-        response.headers["Content-Language"] = language.code.replace("_", "-")
-        response.vary.add("Accept-Language")
-        return response
-
-    @app.get("/")
-    def search_page():
-        """The search page: a query box, and the hits for ?q= in the reader's language."""
-        language = language_of_request()
-        query = Query.read(request.args.get("q", ""))
-        page = _whole_number(request.args.get("page"), default=1, low=1, high=MAX_PAGES)
-        result, hits, pages = None, (), 0
-        if query.text:
-            result = index.search(query.text, language.code, page * PER_PAGE)
-            if not result.hits:
-                # Whoosh counts every match when a locale filter matches no document at all.
-                result = replace(result, total=0)
-            pages = min(MAX_PAGES, math.ceil(result.total / PER_PAGE))
-            page = min(page, max(pages, 1))
-            hits = tuple(_shown_hit(hit, language)
-                         for hit in result.hits[(page - 1) * PER_PAGE:page * PER_PAGE])
-        switch = [(other, url_for("search_page", q=query.text or None, lang=other.code))
-                  for other in map(Language.of, site_locales())]
-        return render("search.html", language, query=query, result=result, hits=hits, page_number=page,
-                      pages=pages, switch=switch, page_url=lambda n: url_for(
-                          "search_page", q=query.text, lang=language.code, page=n if n > 1 else None))
-
-    @app.get("/articles/<path:article_id>")
-    def article_page(article_id: str):
-        """One article in the reader's language, its untranslated paragraphs marked."""
-        language = language_of_request()
-        if len(article_id) > MAX_ARTICLE_ID:
-            abort(404)
-        article = index.article(article_id, language.code)
-        if article is None:
-            abort(404)
-        switch = [(other, url_for("article_page", article_id=article_id, lang=other.code))
-                  for other in map(Language.of, site_locales())]
-        versions = [(other, url, _version_status(article, other.code)) for other, url in switch]
-        return render("article.html", language, article=article, switch=switch, versions=versions,
-                      source=Language.of(article.source_locale), query=Query(""))
-
-    @app.get("/api/search")
-    def api_search():
-        """Search as JSON, with the schema of `pipeline search --json`."""
-        text = request.args.get("q", "")
-        lang = request.args.get("lang") or None
-        if len(text) > MAX_QUERY:
-            return _json_error(400, f"q is longer than {MAX_QUERY} characters")
-        if lang is not None and not _LOCALE_TAG.fullmatch(lang):
-            return _json_error(400, "lang must be a locale such as en or ar")
-        try:
-            limit = int(request.args.get("limit", "10"))
-        except ValueError:
-            return _json_error(400, "limit must be a whole number")
-        if not 1 <= limit <= MAX_LIMIT:
-            return _json_error(400, f"limit must be between 1 and {MAX_LIMIT}")
-        lang = lang.replace("-", "_") if lang else None
-        result = index.search(text, lang, limit)
-        return Response(json.dumps(result.as_json(), ensure_ascii=False, sort_keys=True),
-                        mimetype="application/json")
-
-    @app.get("/static/reader.css")
-    def stylesheet():
-        """The one stylesheet, served from memory; its URL carries its hash, so it can be cached."""
-        response = Response(css, mimetype="text/css")
-        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        return response
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if request.path.startswith("/api/"):
-            return _json_error(error.code or 500, error.description or error.name)
-        return render("error.html", Language.of(_negotiated(page_locales)), error.code or 500,
-                      code=error.code or 500, switch=[], query=Query(""))
-
-    @app.errorhandler(IndexingError)
-    def index_unavailable(error: IndexingError):
-        log.error("index unavailable: %s", error)
-        if request.path.startswith("/api/"):
-            return _json_error(503, "the index is unavailable; try again shortly")
-        return render("error.html", Language.of(_negotiated(page_locales)), 503, code=503, switch=[],
-                      query=Query(""))
-
-    @app.after_request
-    def secure(response: Response) -> Response:
-        response.headers.update(SECURITY_HEADERS)
-        return response
-
+    app.register_blueprint(reader)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(IndexingError, _index_unavailable)
+    app.after_request(_secure)
     return app
+
+
+def _index() -> ReaderIndex:
+    return current_app.extensions["reader_index"]
+
+
+def _site_locales() -> tuple[str, ...]:
+    """The page's languages, then any other language the index holds articles in."""
+    return tuple(dict.fromkeys(ui_locales() + _index().locales()))
+
+
+def _language_of_request() -> Language:
+    return Language.of(_negotiated(_site_locales()))
+
+
+def _render(template: str, language: Language, status: int = 200, **context) -> Response:
+    response = current_app.make_response((render_template(
+        template, language=language, language_of=Language.of, translations=translations(language.code),
+        stylesheet=url_for("reader.stylesheet", v=current_app.extensions["reader_css"][1]), **context), status))
+    response.headers["Content-Language"] = language.code.replace("_", "-")
+    response.vary.add("Accept-Language")
+    return response
+
+
+@reader.get("/")
+def search_page():
+    """The search page: a query box, and the hits for ?q= in the reader's language."""
+    language = _language_of_request()
+    query = Query.read(request.args.get("q", ""))
+    page = _whole_number(request.args.get("page"), default=1, low=1, high=MAX_PAGES)
+    result, hits, pages = None, (), 0
+    if query.text:
+        result = _index().search(query.text, language.code, page * PER_PAGE)
+        pages = min(MAX_PAGES, math.ceil(result.total / PER_PAGE))
+        page = min(page, max(pages, 1))
+        hits = tuple(_shown_hit(hit, language) for hit in result.hits[(page - 1) * PER_PAGE:page * PER_PAGE])
+    switch = [(other, url_for("reader.search_page", q=query.text or None, lang=other.code))
+              for other in map(Language.of, _site_locales())]
+    return _render("search.html", language, query=query, result=result, hits=hits, page_number=page,
+                   pages=pages, switch=switch, page_url=lambda n: url_for(
+                       "reader.search_page", q=query.text, lang=language.code, page=n if n > 1 else None))
+
+
+@reader.get("/articles/<path:article_id>")
+def article_page(article_id: str):
+    """One article in the reader's language, its untranslated paragraphs marked."""
+    language = _language_of_request()
+    if len(article_id) > MAX_ARTICLE_ID:
+        abort(404)
+    article = _index().article(article_id, language.code)
+    if article is None:
+        abort(404)
+    switch = [(other, url_for("reader.article_page", article_id=article_id, lang=other.code))
+              for other in map(Language.of, _site_locales())]
+    versions = [(other, url, _version_status(article, other.code)) for other, url in switch]
+    return _render("article.html", language, article=article, switch=switch, versions=versions,
+                   source=Language.of(article.source_locale), query=Query(""))
+
+
+@reader.get("/api/search")
+def api_search():
+    """Search as JSON, with the schema of `pipeline search --json`."""
+    text = request.args.get("q", "")
+    lang = request.args.get("lang") or None
+    if len(text) > MAX_QUERY:
+        return _json_error(400, f"q is longer than {MAX_QUERY} characters")
+    if lang is not None and not _LOCALE_TAG.fullmatch(lang):
+        return _json_error(400, "lang must be a locale such as en or ar")
+    try:
+        limit = int(request.args.get("limit", "10"))
+    except ValueError:
+        return _json_error(400, "limit must be a whole number")
+    if not 1 <= limit <= MAX_LIMIT:
+        return _json_error(400, f"limit must be between 1 and {MAX_LIMIT}")
+    result = _index().search(text, underscored(lang) if lang else None, limit)
+    return Response(json.dumps(result.as_json(), ensure_ascii=False, sort_keys=True),
+                    mimetype="application/json")
+
+
+@reader.get("/static/reader.css")
+def stylesheet():
+    """The one stylesheet, served from memory; its URL carries its hash, so it can be cached."""
+    response = Response(current_app.extensions["reader_css"][0], mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+def _http_error(error: HTTPException):
+    if request.path.startswith("/api/"):
+        return _json_error(error.code or 500, error.description or error.name)
+    return _render("error.html", Language.of(_negotiated(ui_locales())), error.code or 500,
+                   code=error.code or 500, switch=[], query=Query(""))
+
+
+def _index_unavailable(error: IndexingError):
+    log.error("index unavailable: %s", error)
+    if request.path.startswith("/api/"):
+        return _json_error(503, "the index is unavailable; try again shortly")
+    return _render("error.html", Language.of(_negotiated(ui_locales())), 503, code=503, switch=[],
+                   query=Query(""))
+
+
+def _secure(response: Response) -> Response:
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 def _install_gettext(app: Flask) -> None:
@@ -285,7 +280,7 @@ class ShownHit:
 def _shown_hit(hit: Hit, reader: Language) -> ShownHit:
     """Prepare one hit for the page."""
     status = getattr(hit, "status", "source")
-    url = url_for("article_page", article_id=hit.article, lang=reader.code, _anchor=hit.section)
+    url = url_for("reader.article_page", article_id=hit.article, lang=reader.code, _anchor=hit.section)
     return ShownHit(hit, Language.of(hit.locale), _highlighted(hit.snippet, hit.highlights), url,
                     status == "fallback" or not same_language(hit.locale, reader.code))
 

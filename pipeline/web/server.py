@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 from waitress.server import create_server
 
+from ..engine import Engine
 from .app import create_app
 
 log = logging.getLogger(__name__)
@@ -30,12 +31,21 @@ class ReaderServer:
         except KeyboardInterrupt:
             pass
         finally:
-            self._server.close()
+            self.close()
+
+    def close(self) -> None:
+        """Close the listening sockets."""
+        self._server.close()
 
 
-def make_server(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, threads: int = 4) -> ReaderServer:
+def make_server(engine: Engine, host: str = "127.0.0.1", port: int = 8000, threads: int = 4) -> ReaderServer:
     """Bind the reader to host:port (port 0 picks a free one); raises IndexingError without an index."""
-    app = create_app(index_dir)
+    app = create_app(engine)
+    # What the process holds by now (the prepared index tables, the loaded modules) lives as long
+    # as it does: out of the garbage collector's full collections, which would otherwise walk it
+    # all again every few hundred queries.
+    gc.collect()  # garbage first: frozen, it would never be freed
+    gc.freeze()
     # waitress warns once for every request that waits for a free thread: a burst of readers would
     # flood the log with lines that say only that the queue was not empty.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)

@@ -35,8 +35,8 @@ from whoosh.formats import Positions
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from ...analysis import index_terms
-from .mapped import MappedCompoundStorage
 from .analyzer import text_analyzer
+from .mapped import MappedCompoundStorage
 
 _BIG_ENDIAN = sys.byteorder == "big"
 _TEXT_ANALYZER = text_analyzer()

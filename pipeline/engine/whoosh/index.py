@@ -8,20 +8,17 @@ needs it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ...catalogue.localize import LocalizedArticle
 from ...errors import IndexingError
 from ...files import write_file
-from ...model import FALLBACK
+from .. import IndexedArticle, SectionDocument
 
 if TYPE_CHECKING:
     from whoosh.fields import Schema
@@ -79,59 +76,20 @@ def make_schema() -> Schema:
     )
 
 
-def group_number(article: str, section: str) -> int:
-    """The number of a section in every locale: 64 bits of a hash of its ids (two of a hundred
-    thousand sections share one with a chance of 3 in 10 billion)."""
-    digest = hashlib.blake2b(f"{article}#{section}".encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+def fields(document: SectionDocument) -> dict:
+    """A document's fields as this index stores them."""
+    return {"key": document.key, "article": document.article, "section": document.section,
+            "group": document.group, "locale": document.locale, "status": document.status,
+            "fallbacks": document.fallbacks, "content_hash": document.content_hash, "title": document.title,
+            "heading": document.heading, "body": document.body, "position": document.position,
+            "path": document.path, "line": document.line}
 
 
-def document_key(article: str, section: str, locale: str) -> str:
-    """The index key of one section in one locale: `<article>#<section>@<locale>`."""
-    return f"{article}#{section}@{locale}"
-
-
-def documents(version: LocalizedArticle, state: str) -> Iterator[dict]:
-    """The index documents of an article in one locale: one per section with something to show.
-
-    A section none of whose text is translated into the locale gets no document there: it is
-    found through its source version. state is the hash stored to skip the article next time.
-    """
-    article = version.article
-    for position, localized in enumerate(version.sections):
-        if localized.status == FALLBACK:
-            continue
-        section = localized.section
-        yield {
-            "key": document_key(article.id, section.id, version.locale),
-            "article": article.id,
-            "section": section.id,
-            "group": group_number(article.id, section.id),
-            "locale": version.locale,
-            "status": localized.status,
-            "fallbacks": localized.fallbacks,
-            "content_hash": state,
-            "title": version.title,
-            "heading": section.heading,
-            "body": section.text,
-            "position": position,
-            "path": article.path,
-            "line": section.line,
-        }
-
-
-@dataclass(frozen=True)
-class IndexedArticle:
-    """What the index knows of an article: enough to skip it when neither source nor catalogues changed.
-
-    content_hash: the state it was indexed from ("" when its documents disagree: index it again).
-    stamp: the stamp (files.stamp) of its source and catalogues when they had that state; ""
-        when unknown (their contents must then be hashed to know whether they changed).
-    """
-
-    id: str
-    content_hash: str
-    stamp: str = ""
+def section_document(stored: dict) -> SectionDocument:
+    """A document from the fields this index stores of it."""
+    return SectionDocument(stored["article"], stored["section"], stored["locale"], stored["status"],
+                           tuple(stored.get("fallbacks") or ()), stored["content_hash"], stored["title"],
+                           stored["heading"], stored["body"], stored["position"], stored["path"], stored["line"])
 
 
 def exists(index_dir: Path) -> bool:
@@ -255,7 +213,7 @@ class IndexWriter:
 
     Use as a context manager; leaving it with an exception (Ctrl-C included) cancels the commit,
     so readers keep seeing the last committed index. Segments built by worker processes
-    (SegmentBuilder) join the commit through add_segments.
+    (SegmentBuilder) join the commit through add_parts.
     """
 
     def __init__(self, ix, timeout: float = 0.0):
@@ -284,15 +242,13 @@ class IndexWriter:
         else:
             self._writer.commit(mergetype=merge_policy)
 
-    def replace(self, versions: Sequence[LocalizedArticle], state: str, keep_locales: Iterable[str] = ()) -> None:
-        """Index an article in every locale given, in place of whatever the index had for it.
+    def replace(self, article: str, documents: Iterable[SectionDocument], keep_locales: Iterable[str] = ()) -> None:
+        """Index an article's documents in place of whatever the index had for it.
 
-        versions: the article in each locale (its source version first).
-        state: the hash of its source and catalogues, stored to skip it while they stay unchanged.
         keep_locales: locales whose documents stay as they are (their catalogue could not be read).
         """
-        self.delete(versions[0].article.id, keep_locales)
-        _add_versions(self._writer, versions, state, self)
+        self.delete(article, keep_locales)
+        _add(self._writer, documents, self)
 
     def delete(self, article_id: str, keep_locales: Iterable[str] = ()) -> None:
         """Delete an article's documents, but those in keep_locales, from the committed segments."""
@@ -311,7 +267,7 @@ class IndexWriter:
         for article_id in article_ids:
             self.delete(article_id)
 
-    def add_segments(self, segments: Iterable, sections: Mapping[str, int]) -> None:
+    def add_parts(self, segments: Iterable, sections: Mapping[str, int]) -> None:
         """Add segments that SegmentBuilders finished (in this order), holding sections per locale."""
         for segment in segments:
             self._dirty = True
@@ -325,7 +281,7 @@ class SegmentBuilder:
     """Documents written by a worker process into a new segment of the index, outside any commit.
 
     The worker process that makes one does not lock the index (the main process holds the lock
-    and commits the segment with IndexWriter.add_segments, as Whoosh's own multiprocessing writer
+    and commits the segment with IndexWriter.add_parts, as Whoosh's own multiprocessing writer
     does): finish() returns the segment, or None when nothing was added.
     """
 
@@ -336,9 +292,9 @@ class SegmentBuilder:
         self.sections = 0
         self.by_locale: dict[str, int] = {}
 
-    def add(self, versions: Sequence[LocalizedArticle], state: str) -> None:
-        """Add an article's documents in every locale given (its source version first)."""
-        _add_versions(self._writer, versions, state, self)
+    def add(self, documents: Iterable[SectionDocument]) -> None:
+        """Add an article's documents."""
+        _add(self._writer, documents, self)
 
     def finish(self):
         """Write the segment's files and return the segment (None if it has no documents)."""
@@ -365,13 +321,12 @@ def _writing() -> dict:
     return {"limitmb": POOL_MB, "codec": ArrayCodec()}
 
 
-def _add_versions(writer, versions: Sequence[LocalizedArticle], state: str, counts) -> None:
-    """Add the documents of an article's versions to a Whoosh writer; count them in counts."""
-    for version in versions:
-        for document in documents(version, state):
-            writer.add_document(**document)
-            counts.sections += 1
-            counts.by_locale[version.locale] = counts.by_locale.get(version.locale, 0) + 1
+def _add(writer, documents: Iterable[SectionDocument], counts) -> None:
+    """Add documents to a Whoosh writer; count them in counts."""
+    for document in documents:
+        writer.add_document(**fields(document))
+        counts.sections += 1
+        counts.by_locale[document.locale] = counts.by_locale.get(document.locale, 0) + 1
 
 
 def merge_policy(writer, segments: list) -> list:

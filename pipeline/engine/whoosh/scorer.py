@@ -3,17 +3,18 @@
 Whoosh scores a query document by document through a tree of matchers, in Python; a reader's
 question makes dozens of clauses (each word in three fields, corrections, synonyms, root
 families), and walking them was most of a search's time. Here a term's postings are read once
-per version of the index, a block at a time, and scored with the searcher's own weighting into
+per version of the index, a block at a time, and scored with BM25 (engine.Scoring) into
 two arrays (document numbers, scores). A query is then one addition per posting (fewer with
 MaxScore: TermScores.top), and the terms later queries share (the common words of a language)
 are not read again. A phrase is read the same way, from its words' postings and positions.
 
-Scores are the ones Whoosh gives for the same query; the tests compare the two.
+Scores are the ones Whoosh gives for the same query with the same BM25F; the tests compare the two.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 import sys
 import threading
 from array import array
@@ -23,9 +24,10 @@ from functools import lru_cache
 from itertools import accumulate, compress, repeat
 from operator import ge
 
-from whoosh import query as Q
 from whoosh.util.numeric import byte_to_length
 
+from ...analysis import is_arabic_term
+from .. import ARABIC_SCRIPT_LOCALES, Clause, Query, Scoring
 from .codec import SegmentPostings, length_bytes
 from .internals import column_bytes, per_document
 from .versions import version
@@ -52,6 +54,9 @@ class KeptPostings:
         self.entries: dict[tuple[str, str], tuple[tuple[int, tuple[int, int] | None], ...]] = {}
         # (field, B, K1) -> BM25's length part for each document
         self.norms: dict[tuple[str, float, float], array] = {}
+        # (field, term) -> idf; and how many documents are in an Arabic-script locale (TermScores)
+        self.idfs: dict[tuple[str, str], float] = {}
+        self.arabic_documents: int | None = None
         # field -> term -> the segments holding it (bit i for the i-th), for the fields whose
         # vocabulary was read (TermScores.read_vocabulary); a term of another field is looked up
         # in every segment.
@@ -80,16 +85,47 @@ class KeptPostings:
 class TermScores:
     """Scores queries with a searcher from postings read on first use and kept.
 
-    searcher: a Whoosh searcher whose weighting scores with BM25 and tells its parameters for
-    each term (query.ScriptBM25F.parameters).
+    searcher: a Whoosh searcher of the index.
+    scoring: BM25's parameters and statistics per script (engine.Scoring).
     kept: where postings are kept; by default, shared by every searcher of the same version of
-    the index with an equal weighting.
+    the index with equal scoring.
     """
 
-    def __init__(self, searcher, kept: KeptPostings | None = None):
+    def __init__(self, searcher, scoring: Scoring, kept: KeptPostings | None = None):
         self._searcher = searcher
-        self._kept = _shared(version(searcher.reader()), searcher.weighting) if kept is None else kept
+        self._scoring = scoring
+        self._field_b = dict(scoring.field_b)
+        self._kept = _shared(version(searcher.reader()), scoring) if kept is None else kept
         self._segment_postings: list[SegmentPostings] | None = None
+
+    def idf(self, fieldname: str, text: str) -> float:
+        """A term's inverse document frequency within the documents of its script.
+
+        An Arabic term's counts only the documents in Arabic-script locales: an English section can
+        never hold it, so counting those would make common Arabic words look rare.
+        """
+        key = (fieldname, text)
+        idf = self._kept.idfs.get(key)
+        if idf is None:
+            frequency = self.frequency(fieldname, text)
+            total = self._arabic_documents() if is_arabic_term(text) else self._searcher.doc_count_all()
+            idf = self._kept.idfs[key] = math.log(max(total, frequency + 1) / (frequency + 1)) + 1
+        return idf
+
+    def _arabic_documents(self) -> int:
+        """How many documents of the version are in an Arabic-script locale."""
+        if self._kept.arabic_documents is None:
+            reader = self._searcher.reader()
+            self._kept.arabic_documents = sum(
+                reader.doc_frequency("locale", locale) for locale in reader.field_terms("locale")
+                if locale.split("_")[0] in ARABIC_SCRIPT_LOCALES)
+        return self._kept.arabic_documents
+
+    def _parameters(self, fieldname: str, text: str) -> tuple[float, float, float, float]:
+        """(idf, average field length, B, K1) of a term: B and K1 by its script, B by field too."""
+        b, k1 = self._scoring.arabic if is_arabic_term(text) else self._scoring.latin
+        return (self.idf(fieldname, text), self._searcher.avg_field_length(fieldname) or 1,
+                self._field_b.get(fieldname, b), k1)
 
     def term(self, fieldname: str, text: str) -> tuple[array, Sequence[float]]:
         """The document numbers holding a term in a field, and the term's score in each."""
@@ -174,33 +210,44 @@ class TermScores:
                                       for leaf, _ in self._searcher.leaf_searchers()]
         return self._segment_postings
 
-    def scores(self, query: Q.Query) -> dict[int, float]:
-        """Every document the query matches (document number → score).
-
-        Terms, phrases, Or and And are scored from the kept postings; any other query is run
-        through its Whoosh matcher.
-        """
+    def scores(self, query: Query) -> dict[int, float]:
+        """Every document the query matches (document number → score)."""
         found: dict[int, float] = {}
-        self._add(query, found, 1.0)
-        return found
+        for clause in query.should:
+            _add_postings(self._clause_postings(clause), found, clause.weight)
+        if not query.must:
+            return found
+        parts = []
+        for group in query.must:
+            part: dict[int, float] = {}
+            for clause in group:
+                _add_postings(self._clause_postings(clause), part, clause.weight)
+            parts.append(part)
+        common = set(parts[0]).intersection(*parts[1:])
+        if query.should:
+            common &= found.keys()
+        return {docnum: found.get(docnum, 0.0) + sum(part[docnum] for part in parts) for docnum in common}
 
-    def top(self, query: Q.Query, count: int) -> tuple[list[tuple[float, int]], Set[int]]:
+    def top(self, query: Query, count: int) -> tuple[list[tuple[float, int]], Set[int]]:
         """The count best documents for query, best(self.scores(query), count), and every document
         the query matches.
 
-        A query that sums terms and phrases (an Or of them, as build_query makes without quoted
-        phrases) is scored by MaxScore (Turtle and Flood, 1995): the clauses that can add most
-        are summed first; once the others together cannot lift a document past the count-th
-        best score so far, they are only looked up for the documents still in reach. The common
-        words of a question, in thousands of documents each, are then rarely summed in full.
+        A query that only sums clauses (no must groups) is scored by MaxScore (Turtle and Flood,
+        1995): the clauses that can add most are summed first; once the others together cannot
+        lift a document past the count-th best score so far, they are only looked up for the
+        documents still in reach. The common words of a question, in thousands of documents each,
+        are then rarely summed in full.
         """
-        clauses = self._clauses(query, 1.0)
-        if clauses is None or len(clauses) < 2:
+        if query.must or len(query.should) < 2 or any(clause.weight <= 0 for clause in query.should):
             found = self.scores(query)
             return best(found, count), found.keys()
+        clauses = []
+        for clause in query.should:
+            docnums, scores, highest = self._postings(_key(clause))
+            clauses.append((docnums, scores, highest * clause.weight, clause.weight))
         clauses.sort(key=lambda clause: clause[2], reverse=True)
         matched = set().union(*(docnums for docnums, _, _, _ in clauses))
-        found: dict[int, float] = {}
+        found = {}
         least = 0.0  # the count-th best score so far: the best can only be higher
         checked = float("inf")  # what the clauses left could add when least was taken
         # What the clauses from each one on can add at most.
@@ -238,28 +285,12 @@ class TermScores:
             candidates = [docnum for docnum in candidates if final[docnum] >= reach]
         return {docnum: final[docnum] for docnum in candidates}
 
-    def _clauses(self, query: Q.Query, factor: float) -> list[tuple[array, array, float, float]] | None:
-        """A query that sums terms and phrases as (docnums, scores, the most it adds, factor) for
-        each, or None for any other query."""
-        if isinstance(query, Q.Term):
-            docnums, scores, highest = self._postings((query.fieldname, query.text))
-        elif isinstance(query, Q.Phrase) and query.slop == 1:
-            docnums, scores, highest = self._postings((query.fieldname, tuple(query.words)))
-        elif isinstance(query, Q.Or):
-            clauses = []
-            for sub in query.subqueries:
-                found = self._clauses(sub, factor * query.boost)
-                if found is None:
-                    return None
-                clauses += found
-            return clauses
-        else:
-            return None
-        factor *= query.boost
-        return [(docnums, scores, highest * factor, factor)] if factor > 0 else None
+    def _clause_postings(self, clause: Clause) -> tuple[array, Sequence[float]]:
+        """A clause's documents and their scores."""
+        return self._postings(_key(clause))[:2]
 
     def rescore(self, top: list[tuple[float, int]], bonuses) -> list[tuple[float, int]]:
-        """Add proximity bonuses (query.Proximity) to (score, docnum) candidates, best first.
+        """Add proximity bonuses (engine.Proximity) to (score, docnum) candidates, best first.
 
         Positions are read for the candidates alone, so the cost does not grow with the index.
         """
@@ -268,17 +299,17 @@ class TermScores:
         held: dict[tuple[str, str], dict[int, float]] = {}  # (field, word) -> its score in candidates
         positions: dict[tuple[str, str], dict[int, frozenset[int]]] = {}
         for bonus in bonuses:
-            for key in ((bonus.fieldname, bonus.first), (bonus.fieldname, bonus.second)):
+            for key in ((bonus.field, bonus.first), (bonus.field, bonus.second)):
                 if key not in held:  # a word is in two pairs
                     held[key] = self._among(*key, candidates)
-            first, second = held[bonus.fieldname, bonus.first], held[bonus.fieldname, bonus.second]
+            first, second = held[bonus.field, bonus.first], held[bonus.field, bonus.second]
             both = [docnum for docnum in first if docnum in second]
             if not both:
                 continue
-            starts = positions.setdefault((bonus.fieldname, bonus.first), {})
-            ends = positions.setdefault((bonus.fieldname, bonus.second), {})
+            starts = positions.setdefault((bonus.field, bonus.first), {})
+            ends = positions.setdefault((bonus.field, bonus.second), {})
             for word, found in ((bonus.first, starts), (bonus.second, ends)):
-                self._positions(bonus.fieldname, word, [d for d in both if d not in found], found)
+                self._positions(bonus.field, word, [d for d in both if d not in found], found)
             steps = range(1, bonus.slop + 1)
             for docnum in both:
                 after = ends[docnum]
@@ -310,41 +341,14 @@ class TermScores:
                 for docnum, positions in segment.positions(fieldname, entry, local):
                     found[docnum + offset] = frozenset(positions)
 
-    def _add(self, query: Q.Query, found: dict[int, float], factor: float) -> None:
-        if isinstance(query, Q.Term):
-            _add_postings(self.term(query.fieldname, query.text), found, factor * query.boost)
-        elif isinstance(query, Q.Phrase) and query.slop == 1:
-            _add_postings(self.phrase(query.fieldname, tuple(query.words)), found, factor * query.boost)
-        elif isinstance(query, Q.Or):
-            for sub in query.subqueries:
-                self._add(sub, found, factor * query.boost)
-        elif isinstance(query, Q.And):
-            parts = []
-            for sub in query.subqueries:
-                part: dict[int, float] = {}
-                self._add(sub, part, factor * query.boost)
-                parts.append(part)
-            common = set(parts[0]).intersection(*parts[1:]) if parts else set()
-            for docnum in common:
-                found[docnum] = found.get(docnum, 0.0) + sum(part[docnum] for part in parts)
-        else:  # its matcher applies its boost
-            context = self._searcher.context()
-            for leaf, offset in self._searcher.leaf_searchers():
-                matcher = query.matcher(leaf, context)
-                while matcher.is_active():
-                    docnum = matcher.id() + offset
-                    found[docnum] = found.get(docnum, 0.0) + matcher.score() * factor
-                    matcher.next()
-
     def _read(self, fieldname: str, text: str) -> tuple[array, Scores, float]:
-        """A term's postings over every segment, their scores as the searcher's weighting gives
-        them, and the highest score (at most)."""
+        """A term's postings over every segment, their BM25 scores, and the highest score (at most)."""
         docnums, weights = array("i"), array("f")
         searcher = self._searcher
         entries = self._entries(fieldname, text)
         if not any(frequency for frequency, _ in entries):  # no statistics or lengths to read
             return docnums, Scores(docnums, weights, array("d"), 0.0, 0.0), 0.0
-        idf, avgfl, b, k1 = searcher.weighting.parameters(searcher, fieldname, text)
+        idf, avgfl, b, k1 = self._parameters(fieldname, text)
         norms = self._norms(fieldname, b, k1, avgfl)
         k1_plus_1 = k1 + 1
         highest = 0.0
@@ -411,6 +415,11 @@ class Scores(Sequence):
         return iter(self._all)
 
 
+def _key(clause: Clause) -> tuple[str, str | tuple[str, ...]]:
+    """What a clause's postings are kept under: (field, term) or (field, a phrase's terms)."""
+    return (clause.field, clause.terms[0] if len(clause.terms) == 1 else clause.terms)
+
+
 def _add_postings(postings: tuple[array, Sequence[float]], found: dict[int, float],
                   factor: float) -> None:
     """Add factor times each posting's score to found."""
@@ -447,13 +456,7 @@ def column_numbers(reader, fieldname: str) -> array:
     return numbers + array("Q", bytes(8 * (count - len(numbers))))
 
 
-@lru_cache(maxsize=16)
-def term_scores(searcher) -> TermScores:
-    """The scorer of a searcher."""
-    return TermScores(searcher)
-
-
 @lru_cache(maxsize=4)
-def _shared(version: tuple[tuple[str, int], ...], weighting) -> KeptPostings:
-    """The kept postings of a version of the index scored with a weighting."""
+def _shared(version: tuple[tuple[str, int], ...], scoring: Scoring) -> KeptPostings:
+    """The kept postings of a version of the index scored with scoring."""
     return KeptPostings()

@@ -19,7 +19,7 @@ from .catalogue.folder import (article_files, catalogue_locales, catalogue_path,
                                orphan_templates, remove_templates, sync_article, template_path, utc_now)
 from .catalogue.localize import documents, localize, source_version
 from .config import Config
-from .engine import Engine, IndexedArticle, SectionDocument, open_engine
+from .engine import Engine, IndexedArticle, SectionDocument, Writer, open_engine
 from .errors import PipelineError
 from .files import file_stats, settled, stamp
 from .lock import ingest_lock
@@ -101,61 +101,88 @@ def _ingest(config: Config, progress: Callable[[int], None], total, now: datetim
     todo: list[SourceFile] = []
     for source in sources:
         previous = known.get(source.article_id)
-        if previous is None:
-            todo.append(source)  # new: nothing to compare with
-            continue
-        examined = time.time_ns()
-        stats = file_stats(_files_of(source, config, locales))
-        current = stamp(stats)
-        if current == previous.stamp and len(stats[0]) > 1 and stats[0][1] <= config.max_bytes:
-            outcomes[source.article_id] = _Outcome(source.article_id, state=previous.content_hash, stamp=current)
-            progress(1)
-            continue
-        try:
-            data = read_bytes(source, config.max_bytes)
-            state = fingerprint(data, article_files(config.locales, source.article_id, locales), config.locales)
-        except PipelineError as error:
-            log.debug("failed: %s", error)
-            outcomes[source.article_id] = _Outcome(source.article_id, errors=(error,))
-            progress(1)
-            continue
-        if state == previous.content_hash:
-            outcomes[source.article_id] = _Outcome(source.article_id, state=state,
-                                                   stamp=current if settled(stats, examined) else "")
-            progress(1)
-        else:
+        outcome = _unchanged(source, previous, config, locales) if previous is not None else None
+        if outcome is None:
             todo.append(source)
+        else:
+            outcomes[source.article_id] = outcome
+            progress(1)
     present = {source.article_id for source in sources}
     removed = sorted(set(known) - present)
 
     report = IngestReport(removed=removed)
     if todo or removed or not engine.exists():
-        jobs = min(config.jobs or cpu_count(), len(todo))
-        parallel = engine.builds_parts and jobs > 1 and len(todo) >= PARALLEL_MIN and can_fork()
-        # The writer first: it makes the index the workers' parts join. Leaving the pool stops the
-        # workers before the writer's cancel removes the files they share.
         with engine.writer() as writer:
-            if parallel:
-                parts = [todo[r.start:r.stop] for r in split([_size(s) for s in todo], jobs)]
-                with WorkerPool(parts, _PartWork(engine, config, locales, now)) as pool:
-                    for outcome in pool.results(on_arrival=lambda: progress(1)):
-                        outcomes[outcome.article_id] = outcome
-                        if outcome.indexed and outcome.article_id in known:
-                            writer.delete(outcome.article_id, outcome.keep_locales)
-                    for part, by_locale in pool.finals:
-                        writer.add_parts([part] if part is not None else [], by_locale)
-            else:
-                for source in todo:
-                    outcomes[source.article_id] = _index_article(source, config, locales, now, writer.replace)
-                    progress(1)
+            _index(engine, writer, todo, known, outcomes, _Run(config, locales, now, progress))
             for article_id in removed:
                 writer.delete(article_id)
-            _count(report, writer)
+            report.sections, report.by_locale = writer.sections, dict(sorted(writer.by_locale.items()))
         engine.write_manifest(_indexed(known, outcomes, removed))
     elif not manifest_current or any(outcome.stamp != known[article].stamp for article, outcome in outcomes.items()
                                      if not outcome.errors):
         engine.write_manifest(_indexed(known, outcomes, removed))  # it was missing, or stamps were learnt
+    _tell(report, sources, outcomes, known)
+    remove_templates(config.locales, orphan_templates(config.locales, present))
+    report.seconds = time.perf_counter() - started
+    log.info("ingest took %.2fs", report.seconds)
+    return report
 
+
+@dataclass(frozen=True)
+class _Run:
+    """What every article of a run is indexed with: the settings, the locales with catalogues,
+    the time new catalogues are stamped with, and progress(1) to call after each article."""
+
+    config: Config
+    locales: list[str]
+    now: datetime
+    progress: Callable[[int], None]
+
+
+def _unchanged(source: SourceFile, previous: IndexedArticle, config: Config,
+               locales: list[str]) -> _Outcome | None:
+    """What became of an indexed article whose source and catalogues did not change (or could not
+    be read); None when it must be indexed again."""
+    examined = time.time_ns()
+    stats = file_stats(_files_of(source, config, locales))
+    current = stamp(stats)
+    if current == previous.stamp and len(stats[0]) > 1 and stats[0][1] <= config.max_bytes:
+        return _Outcome(source.article_id, state=previous.content_hash, stamp=current)
+    try:
+        data = read_bytes(source, config.max_bytes)
+        state = fingerprint(data, article_files(config.locales, source.article_id, locales), config.locales)
+    except PipelineError as error:
+        log.debug("failed: %s", error)
+        return _Outcome(source.article_id, errors=(error,))
+    if state != previous.content_hash:
+        return None
+    return _Outcome(source.article_id, state=state, stamp=current if settled(stats, examined) else "")
+
+
+def _index(engine: Engine, writer: Writer, todo: list[SourceFile], known: dict[str, IndexedArticle],
+           outcomes: dict[str, _Outcome], run: _Run) -> None:
+    """Index the articles of todo through writer, in worker processes when there are many."""
+    jobs = min(run.config.jobs or cpu_count(), len(todo))
+    if not (engine.builds_parts and jobs > 1 and len(todo) >= PARALLEL_MIN and can_fork()):
+        for source in todo:
+            outcomes[source.article_id] = _index_article(source, run, writer.replace)
+            run.progress(1)
+        return
+    parts = [todo[r.start:r.stop] for r in split([_size(s) for s in todo], jobs)]
+    # The writer was opened first: it made the index the workers' parts join. Leaving the pool
+    # stops the workers before the writer's cancel removes the files they share.
+    with WorkerPool(parts, _PartWork(engine, run)) as pool:
+        for outcome in pool.results(on_arrival=lambda: run.progress(1)):
+            outcomes[outcome.article_id] = outcome
+            if outcome.indexed and outcome.article_id in known:
+                writer.delete(outcome.article_id, outcome.keep_locales)
+        for part, by_locale in pool.finals:
+            writer.add_parts([part] if part is not None else [], by_locale)
+
+
+def _tell(report: IngestReport, sources: list[SourceFile], outcomes: dict[str, _Outcome],
+          known: dict[str, IndexedArticle]) -> None:
+    """Fill the report with what became of every source, in source order."""
     for source in sources:
         outcome = outcomes[source.article_id]
         report.failed += outcome.errors
@@ -164,21 +191,18 @@ def _ingest(config: Config, progress: Callable[[int], None], total, now: datetim
             (report.changed if source.article_id in known else report.added).append(source.article_id)
         elif not outcome.errors:
             report.unchanged.append(source.article_id)
-    remove_templates(config.locales, orphan_templates(config.locales, present))
-    report.seconds = time.perf_counter() - started
-    log.info("ingest took %.2fs", report.seconds)
-    return report
 
 
-def _index_article(source: SourceFile, config: Config, locales: list[str], now: datetime,
+def _index_article(source: SourceFile, run: _Run,
                    write: Callable[[str, list[SectionDocument], Sequence[str]], None]) -> _Outcome:
     """Parse a source, sync its catalogues, localize it and write(article id, documents, keep_locales)."""
+    config, locales = run.config, run.locales
     examined = time.time_ns()
     before = file_stats(_files_of(source, config, locales))  # stat, then read: a stamp never runs ahead
     try:
         data = read_bytes(source, config.max_bytes)
         article = load_article(source, config.sources, data)
-        synced = sync_article(article, config.locales, locales, now)
+        synced = sync_article(article, config.locales, locales, run.now)
         versions = [source_version(article)]
         versions += [localize(article, locale, catalogue) for locale, catalogue in synced.catalogues]
         # After a catalogue error the stored state matches nothing: the next run tries again.
@@ -200,15 +224,14 @@ def _index_article(source: SourceFile, config: Config, locales: list[str], now: 
 class _PartWork:
     """What a worker process does with its part of the sources: index them into a part of its own."""
 
-    def __init__(self, engine: Engine, config: Config, locales: list[str], now: datetime):
-        self.engine, self.config, self.locales, self.now = engine, config, locales, now
+    def __init__(self, engine: Engine, run: _Run):
+        self.engine, self.run = engine, run
 
     def __call__(self, part: Sequence[SourceFile], emit: Callable[[int, _Outcome], None]):
         builder = self.engine.part_builder()
         try:
             for number, source in enumerate(part):
-                emit(number, _index_article(source, self.config, self.locales, self.now,
-                                            lambda article, found, keep: builder.add(found)))
+                emit(number, _index_article(source, self.run, lambda article, found, keep: builder.add(found)))
             return builder.finish(), builder.by_locale
         except BaseException:
             builder.abandon()
@@ -231,11 +254,6 @@ def _files_of(source: SourceFile, config: Config, locales: list[str]) -> list:
     """The files an article's state depends on: its source, its template and its catalogues."""
     return [source.path, template_path(config.locales, source.article_id),
             *(catalogue_path(config.locales, locale, source.article_id) for locale in locales)]
-
-
-def _count(report: IngestReport, writer) -> None:
-    report.sections = writer.sections
-    report.by_locale = dict(sorted(writer.by_locale.items()))
 
 
 def _size(source: SourceFile) -> int:

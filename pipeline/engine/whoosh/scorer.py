@@ -20,7 +20,6 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections.abc import Sequence, Set
-from functools import lru_cache
 from itertools import accumulate, compress, repeat
 from operator import ge
 
@@ -30,7 +29,7 @@ from ...analysis import is_arabic_term
 from .. import ARABIC_SCRIPT_LOCALES, Clause, Query, Scoring
 from .codec import SegmentPostings, length_bytes
 from .internals import column_bytes, per_document
-from .versions import version
+from .versions import per_version
 
 # Scores summed in another order may differ in the last bits: bounds are compared with room to spare.
 _MARGIN = 1 + 1e-9
@@ -95,7 +94,7 @@ class TermScores:
         self._searcher = searcher
         self._scoring = scoring
         self._field_b = dict(scoring.field_b)
-        self._kept = _shared(version(searcher.reader()), scoring) if kept is None else kept
+        self._kept = _shared(searcher.reader(), scoring) if kept is None else kept
         self._segment_postings: list[SegmentPostings] | None = None
 
     def idf(self, fieldname: str, text: str) -> float:
@@ -456,7 +455,7 @@ def column_numbers(reader, fieldname: str) -> array:
     return numbers + array("Q", bytes(8 * (count - len(numbers))))
 
 
-@lru_cache(maxsize=4)
-def _shared(version: tuple[tuple[str, int], ...], scoring: Scoring) -> KeptPostings:
-    """The kept postings of a version of the index scored with scoring."""
+@per_version(size=4)
+def _shared(reader, scoring: Scoring) -> KeptPostings:
+    """The kept postings of a version of the index (reader's) scored with scoring."""
     return KeptPostings()

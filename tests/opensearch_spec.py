@@ -87,19 +87,41 @@ def errors(method: str, path: str, body, schema_path: str | None = None) -> list
 
     schema_path: check against this schema instead (`schemas/file.yaml#/components/schemas/Name`).
     """
-    from jsonschema import Draft202012Validator
+    import json
 
-    if schema_path is not None:
-        schema = {"$ref": BASE + schema_path}
-    else:
+    if schema_path is None:
         found = body_schema(method, path)
         if found is None:
             return [] if body is None else [f"{method} {path}: the specification takes no body here"]
-        namespace, schema, _ = found
-        schema = {"$id": f"{BASE}namespaces/{namespace}", **schema}
-    validator = Draft202012Validator(schema, registry=_registry())
-    return [f"{method} {path}: {'/'.join(map(str, error.absolute_path))}: {error.message[:300]}"
-            for error in validator.iter_errors(body)]
+        key = (found[0], json.dumps(found[1], sort_keys=True))
+    else:
+        key = (schema_path, "")
+    seen = (key, json.dumps(body, sort_keys=True))
+    if seen in _VALID:  # the same body, already checked
+        return []
+    problems = [f"{method} {path}: {'/'.join(map(str, error.absolute_path))}: {error.message[:300]}"
+                for error in _validator(key, schema_path, method, path).iter_errors(body)]
+    if not problems:
+        _VALID.add(seen)
+    return problems
+
+
+_VALID: set = set()
+_VALIDATORS: dict = {}
+
+
+def _validator(key, schema_path, method, path):
+    from jsonschema import Draft202012Validator
+
+    validator = _VALIDATORS.get(key)
+    if validator is None:
+        if schema_path is not None:
+            schema = {"$ref": BASE + schema_path}
+        else:
+            namespace, schema, _ = body_schema(method, path)
+            schema = {"$id": f"{BASE}namespaces/{namespace}", **schema}
+        validator = _VALIDATORS[key] = Draft202012Validator(schema, registry=_registry())
+    return validator
 
 
 def bulk_errors(path: str, lines: list) -> list[str]:

@@ -34,6 +34,33 @@ def corpus_documents() -> list[SectionDocument]:
     return documents
 
 
+def bundled_documents() -> list[SectionDocument]:
+    """The repository's own articles (sources/), in English and in their Arabic translations."""
+    from pipeline.catalogue.folder import catalogue_path
+    from pipeline.catalogue.localize import localize, source_version
+    from pipeline.catalogue.pofile import read_catalogue
+    from pipeline.model import FALLBACK
+    from pipeline.sources import discover, load_article
+
+    root = Path(__file__).resolve().parents[1]
+    documents = []
+    for found in discover(root / "sources"):
+        article = load_article(found, root / "sources")
+        versions = [source_version(article)]
+        path = catalogue_path(root / "locales", "ar", article.id)
+        if path.exists():
+            versions.append(localize(article, "ar", read_catalogue(path)))
+        for version in versions:
+            for position, localized in enumerate(version.sections):
+                if localized.status == FALLBACK:
+                    continue
+                section = localized.section
+                documents.append(SectionDocument(
+                    article.id, section.id, version.locale, localized.status, tuple(localized.fallbacks),
+                    "bundled", version.title, section.heading, section.text, position, article.path, section.line))
+    return documents
+
+
 def plan_query(text: str, searcher) -> Query:
     """The engine Query the search plan makes of text (its Whoosh query, taken apart)."""
     from whoosh import query as Q

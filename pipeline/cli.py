@@ -269,6 +269,30 @@ def serve(index_dir: Path, engine: str, host: str, port: int) -> None:
     server.run()
 
 
+@cli.command()
+@click.argument("out_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--format", "format_", type=click.Choice(["opensearch"]), default="opensearch", show_default=True,
+              help="What to write: `opensearch`, the index settings and mappings and bulk NDJSON.")
+@SOURCES_OPTION
+@LOCALES_OPTION
+def export(out_dir: Path, format_: str, sources: Path, locales: Path) -> None:
+    """Write the documents an ingest would index into OUT_DIR, for loading a search cluster with its
+    own tools (no cluster needed; index name prefix, shards and replicas from OPENSEARCH_* variables).
+    """
+    from .config import ClusterSettings
+    from .export import export as run_export
+
+    config = _run(Config, sources=sources, locales=locales, cluster=_run(ClusterSettings.from_environment))
+    result = _run(run_export, config, out_dir, format_)
+    _echo_errors(result.failed)
+    report = result.report
+    per_locale = ", ".join(f"{locale} {n}" for locale, n in report.by_locale)
+    click.echo(f"{report.sections} sections{f' ({per_locale})' if per_locale else ''} written for the index "
+               f"{report.index} (alias {report.alias}): " + ", ".join(_safe(str(path)) for path in report.files))
+    if result.failed:
+        sys.exit(1)
+
+
 @cli.command("eval")
 @click.argument("queries", type=click.Path(path_type=Path, dir_okay=False))
 @INDEX_OPTION

@@ -247,6 +247,8 @@ class FakeCluster:
             return self._get_alias(segments[1])
         if method == "POST" and segments == ["_aliases"]:
             return self._update_aliases(body)
+        if segments == ["_bulk"] and method in ("POST", "PUT"):
+            return self._bulk(None, body)
         if segments[:2] == ["_cluster", "health"]:
             for name in segments[2:3]:
                 self._index(name)
@@ -271,6 +273,10 @@ class FakeCluster:
             return self._clone(name, segments[2], body)
         if action == "_bulk" and method in ("POST", "PUT"):
             return self._bulk(name, body)
+        if action == "_analyze" and method in ("GET", "POST"):
+            index = self._index(name)
+            tokens = index.analyze(body["field"], body["text"])
+            return {"tokens": [{"token": token, "position": position, "type": "word"} for position, token in tokens]}
         if action == "_refresh":
             self._index(name).refresh()
             return {"_shards": {"total": 1, "successful": 1, "failed": 0}}
@@ -370,12 +376,12 @@ class FakeCluster:
         self.indices[target] = clone
         return {"acknowledged": True, "shards_acknowledged": True, "index": target}
 
-    def _bulk(self, name: str, lines: list):
-        index = self._index(name)
+    def _bulk(self, name: str | None, lines: list):
         items, errors = [], False
         i = 0
         while i < len(lines):
             (operation, meta), = lines[i].items()
+            index = self._index(meta.get("_index", name))
             i += 1
             document = None
             if operation in ("index", "create", "update"):

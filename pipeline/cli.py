@@ -59,7 +59,8 @@ def ingest(sources: Path, locales: Path, index_dir: Path, engine: str, max_bytes
     """
     from .ingest import ingest as run_ingest
 
-    config = Config(sources=sources, locales=locales, index=index_dir, max_bytes=max_bytes, jobs=jobs, engine=engine)
+    config = _run(lambda: Config(sources=sources, locales=locales, index=index_dir, max_bytes=max_bytes, jobs=jobs,
+                                 engine=engine, cluster=_cluster(engine)))
     warnings = _WarningCounter()
     logging.getLogger("pipeline").addHandler(warnings)
     with _progress("Ingesting") as (total, advance):
@@ -213,8 +214,15 @@ def catalog_compile(use_fuzzy: bool, locale: str | None, locales: Path) -> None:
 
 
 def _engine(index_dir: Path, name: str):
-    """The engine of the command's --engine and --index."""
-    return open_engine(Config(index=index_dir, engine=name))
+    """The engine of the command's --engine and --index (a cluster's settings from the environment)."""
+    return open_engine(Config(index=index_dir, engine=name, cluster=_cluster(name)))
+
+
+def _cluster(engine: str):
+    """The cluster settings of the OPENSEARCH_* variables, read for the engine that uses them only."""
+    from .config import ClusterSettings
+
+    return ClusterSettings.from_environment() if engine == "opensearch" else ClusterSettings()
 
 
 def _echo_errors(errors) -> None:
@@ -282,7 +290,7 @@ def export(out_dir: Path, format_: str, sources: Path, locales: Path) -> None:
     from .config import ClusterSettings
     from .export import export as run_export
 
-    config = _run(Config, sources=sources, locales=locales, cluster=_run(ClusterSettings.from_environment))
+    config = _run(lambda: Config(sources=sources, locales=locales, cluster=ClusterSettings.from_environment()))
     result = _run(run_export, config, out_dir, format_)
     _echo_errors(result.failed)
     report = result.report

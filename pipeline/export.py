@@ -13,11 +13,10 @@ from datetime import datetime
 from pathlib import Path
 
 from .catalogue.folder import catalogue_locales, fingerprint, sync_article, utc_now
-from .catalogue.localize import LocalizedArticle, localize, source_version
+from .catalogue.localize import documents, localize, source_version
 from .config import Config
 from .engine import SectionDocument
 from .errors import PipelineError
-from .model import FALLBACK
 from .sources import discover, load_article, read_bytes
 
 # The formats export writes (the name given to --format → what writes it).
@@ -39,8 +38,8 @@ def export(config: Config, out_dir: Path, format: str = "opensearch", now: datet
     from .engine.opensearch.export import export as write_opensearch
 
     result = ExportResult()
-    documents = list(_documents(config, now or utc_now(), result.failed))
-    result.report = write_opensearch(documents, out_dir, config.cluster)
+    found = list(_documents(config, now or utc_now(), result.failed))
+    result.report = write_opensearch(found, out_dir, config.cluster)
     return result
 
 
@@ -57,19 +56,7 @@ def _documents(config: Config, now: datetime, failed: list[PipelineError]) -> It
             continue
         failed.extend(synced.errors)
         state = "" if synced.errors else fingerprint(data, dict(synced.files), config.locales)
-        yield from section_documents(source_version(article), state)
+        yield from documents(source_version(article), state)
         for locale, catalogue in synced.catalogues:
-            yield from section_documents(localize(article, locale, catalogue), state)
+            yield from documents(localize(article, locale, catalogue), state)
 
-
-def section_documents(version: LocalizedArticle, state: str) -> Iterator[SectionDocument]:
-    """The documents of an article in one locale: one per section with something to show there."""
-    article = version.article
-    for position, localized in enumerate(version.sections):
-        if localized.status == FALLBACK:
-            continue
-        section = localized.section
-        yield SectionDocument(article=article.id, section=section.id, locale=version.locale,
-                              status=localized.status, fallbacks=tuple(localized.fallbacks), content_hash=state,
-                              title=version.title, heading=section.heading, body=section.text,
-                              position=position, path=article.path, line=section.line)

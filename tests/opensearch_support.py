@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.engine import Clause, Proximity, Query, SectionDocument
+from pipeline.engine import Query, SectionDocument
 
 from .conftest import FIXTURES
 
@@ -61,72 +61,31 @@ def bundled_documents() -> list[SectionDocument]:
     return documents
 
 
-def plan_query(text: str, searcher) -> Query:
-    """The engine Query the search plan makes of text (its Whoosh query, taken apart)."""
-    from whoosh import query as Q
-
-    from pipeline.search.plan import plan
-
-    planned = plan(text, searcher)
-
-    def clauses(query, factor: float) -> list[Clause]:
-        if isinstance(query, Q.Or):
-            return [clause for sub in query.subqueries for clause in clauses(sub, factor * query.boost)]
-        if isinstance(query, Q.Term):
-            return [Clause(query.fieldname, (query.text,), factor * query.boost)]
-        if isinstance(query, Q.Phrase):
-            return [Clause(query.fieldname, tuple(query.words), factor * query.boost)]
-        raise AssertionError(f"unexpected {query!r}")
-
-    bonuses = tuple(Proximity(b.fieldname, b.first, b.second, b.slop, b.weight) for b in planned.bonuses)
-    if isinstance(planned.query, Q.And):
-        *groups, words = planned.query.subqueries
-        return Query(tuple(clauses(words, 1.0)), tuple(tuple(clauses(group, 1.0)) for group in groups), bonuses)
-    return Query(tuple(clauses(planned.query, 1.0)), (), bonuses)
-
-
 class EmbeddedRanking:
-    """The embedded engine's ranking of documents, to compare the cluster's with."""
+    """The embedded engine holding the same documents, to compare the cluster's plans and ranking with."""
 
     def __init__(self, documents: list[SectionDocument], folder: Path):
-        from whoosh import index as whoosh_index
+        from pipeline.engine.whoosh import WhooshEngine
 
-        from pipeline.engine.whoosh.index import group_number, make_schema
-        from pipeline.engine.whoosh.weighting import weighting
-        from pipeline.search.plan import RANKING
-
-        folder.mkdir(parents=True, exist_ok=True)
-        self.ix = whoosh_index.create_in(str(folder), make_schema(), indexname="compare")
-        with self.ix.writer() as writer:
-            for d in documents:
-                writer.add_document(key=d.key, article=d.article, section=d.section,
-                                    group=group_number(d.article, d.section), locale=d.locale, status=d.status,
-                                    fallbacks=d.fallbacks, content_hash=d.content_hash, title=d.title,
-                                    heading=d.heading, body=d.body, position=d.position, path=d.path, line=d.line)
-        self.searcher = self.ix.searcher(weighting=weighting(RANKING))
+        self.engine = WhooshEngine(folder)
+        with self.engine.writer() as writer:
+            for article in dict.fromkeys(d.article for d in documents):
+                writer.replace(article, [d for d in documents if d.article == article])
+        self.reader = self.engine.reader()
 
     def query(self, text: str) -> Query:
-        return plan_query(text, self.searcher)
+        """The plan of text against the embedded index."""
+        from pipeline.search.plan import plan
+
+        return plan(text, self.reader).query
 
     def top(self, query: Query, count: int) -> list[tuple[float, str]]:
-        """(score, key) of the count best documents, bonuses added."""
-        from whoosh import query as Q
+        """(score, key) of the max(count, query.depth) best documents, bonuses added."""
+        ranked, _ = self.reader.top(query, count)
+        return [(score, self.reader.document(reference).key) for score, reference in ranked]
 
-        from pipeline.engine.whoosh.scorer import TermScores
-        from pipeline.search.plan import Proximity as Bonus
-
-        def whoosh(clause: Clause):
-            if len(clause.terms) == 1:
-                return Q.Term(clause.field, clause.terms[0], boost=clause.weight)
-            return Q.Phrase(clause.field, list(clause.terms), boost=clause.weight)
-
-        words = Q.Or([whoosh(clause) for clause in query.should])
-        if query.must:
-            words = Q.And([Q.Or([whoosh(c) for c in group]) for group in query.must] + [words])
-        scorer = TermScores(self.searcher)
-        top, _ = scorer.top(words, count)
-        ranked = scorer.rescore(top, [Bonus(b.field, b.first, b.second, b.slop, b.weight) for b in query.bonuses])
-        return [(score, self.searcher.stored_fields(docnum)["key"]) for score, docnum in ranked]
+    def total(self, query: Query) -> int:
+        return self.reader.top(query, 1)[1]
 
     def close(self) -> None:
-        self.searcher.close()
+        self.reader.close()

@@ -13,7 +13,7 @@ the alias left stays until the next ingest, for readers still searching it.
 What is indexed (each article's state, for skipping unchanged ones) is kept in a small manifest
 index beside the versions, stamped with the version it describes.
 
-Scoring. The cluster finds and first ranks the candidates (statistics.py: BM25 through scripted
+Scoring. The cluster finds and first ranks the candidates (query.py: BM25 through scripted
 similarities, each clause's idf given by the engine); the best are then scored exactly as the
 embedded engine scores them (scoring.py), bonuses included.
 """
@@ -33,15 +33,21 @@ log = logging.getLogger(__name__)
 
 
 class OpenSearchEngine:
-    """An index kept in an OpenSearch cluster (see the module's description)."""
+    """An index kept in an OpenSearch cluster (see the module's description).
+
+    The cluster does the indexing work: documents are sent from the ingest's own process
+    (builds_parts is False), analysed there as they are sent.
+    """
 
     name = "opensearch"
+    builds_parts = False
 
     def __init__(self, settings: ClusterSettings, scoring: Scoring = Scoring(),
                  backoff: Backoff = Backoff(), environ=None):
         self.settings = settings
         self.scoring = scoring
         self.alias = f"{settings.prefix}-sections"
+        self.location = f"{settings.url} (alias {self.alias})"
         self.manifest_index = f"{settings.prefix}-manifest"
         self._backoff = backoff
         self._environ = environ
@@ -126,20 +132,21 @@ class OpenSearchEngine:
 
         return IndexWriter(self)
 
-    def part_builder(self) -> None:
-        """None: documents are sent from the main process (the cluster does the indexing work)."""
-        return None
+    def part_builder(self):
+        """Not for this engine (builds_parts is False): an ingest sends every document through the writer."""
+        raise NotImplementedError("the opensearch engine takes documents through its writer only")
 
     def reader(self):
         """A reader of the current version; IndexingError when there is none."""
         from .reader import Reader
 
         index = self.current()
-        if index is None or self.meta(index).get("format") != FORMAT:
+        meta = self.meta(index) if index is not None else {}
+        if index is None or meta.get("format") != FORMAT:
             what = "no index" if index is None else f"the index {index} was written by another version"
             raise IndexingError(f"{what} in the OpenSearch cluster at {self.cluster.address} "
                                 f"(alias {self.alias})", hint="run `pipeline ingest --engine opensearch` first")
-        return Reader(self, index)
+        return Reader(self, index, meta.get("stamp", ""))
 
 
 def generation(name: str) -> int | None:

@@ -10,6 +10,7 @@ reads the articles' states from the documents and goes on incrementally.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -56,6 +57,8 @@ def export(documents: Iterable[SectionDocument], out_dir: Path, settings: Cluste
             terms[field] += body[length_field(field)]
     bulk = "".join(lines).encode("utf-8")
     create = index_body(scoring, settings.shards, settings.replicas)
+    # What tells this version from another of the same name (the engine's writer gives a random one).
+    create["mappings"]["_meta"]["pipeline"]["stamp"] = hashlib.blake2b(bulk, digest_size=16).hexdigest()
     # Refreshed as the engine leaves a version: loaded, then read-only.
     create["settings"]["index"]["refresh_interval"] = "1s"
     files = {

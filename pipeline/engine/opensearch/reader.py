@@ -8,6 +8,7 @@ readers see it, so nothing kept can go stale.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator
 
@@ -36,19 +37,21 @@ class VersionData:
         self.statistics: Statistics | None = None
         self.locales: tuple[str, ...] = ()
         self.frequencies: dict[tuple[str, str], int] = {}
-        self.complete: set[str] = set()  # fields whose whole vocabulary is in frequencies
+        # field -> its whole vocabulary, sorted, with frequencies (once read in full); a term of
+        # such a field that is not in frequencies is in no document.
+        self.vocabularies: dict[str, list[tuple[str, int]]] = {}
 
 
-_VERSIONS: OrderedDict[tuple[str, str], VersionData] = OrderedDict()
+_VERSIONS: OrderedDict[tuple, VersionData] = OrderedDict()
 _VERSIONS_LOCK = threading.Lock()
 # How many versions are kept (the newest; a server moves to the next after an ingest).
 KEPT_VERSIONS = 4
 
 
-def version_data(address: str, index: str) -> VersionData:
+def version_data(*version) -> VersionData:
     with _VERSIONS_LOCK:
-        data = _VERSIONS.pop((address, index), None) or VersionData()
-        _VERSIONS[(address, index)] = data
+        data = _VERSIONS.pop(version, None) or VersionData()
+        _VERSIONS[version] = data
         while len(_VERSIONS) > KEPT_VERSIONS:
             _VERSIONS.popitem(last=False)
         return data
@@ -57,11 +60,13 @@ def version_data(address: str, index: str) -> VersionData:
 class Reader:
     """One version of the index, read by one thread. A context manager; close() when done."""
 
-    def __init__(self, engine, index: str):
+    def __init__(self, engine, index: str, stamp: str = ""):
         self._engine = engine
         self._cluster = engine.cluster
         self.index = index
-        self.version: Hashable = (self._cluster.address, index)
+        # The index's name may come back after the cluster is emptied: the stamp its writer gave
+        # it tells the two apart (caches on disk are keyed by the version).
+        self.version: Hashable = (self._cluster.address, index, stamp)
         self._data = version_data(*self.version)
         self._documents: dict[str, SectionDocument] = {}
 
@@ -113,7 +118,7 @@ class Reader:
         a plan asks for all three)."""
         data = self._data
         wanted = list(dict.fromkeys((field, term) for _, term in pairs for field in TEXT_FIELDS
-                                    if (field, term) not in data.frequencies and field not in data.complete))
+                                    if (field, term) not in data.frequencies and field not in data.vocabularies))
         for start in range(0, len(wanted), FREQUENCIES_AT_ONCE):
             chunk = wanted[start:start + FREQUENCIES_AT_ONCE]
             answer = self._cluster.call("search", index=self.index, body=frequencies_body(chunk))
@@ -123,30 +128,35 @@ class Reader:
 
     def terms(self, field: str, start: str = "", stop: str | None = None) -> Iterator[tuple[str, int]]:
         """The field's terms from start (before stop), sorted, with how many documents hold each."""
-        if start:
-            frequency = self.frequency(field, start)
-            if frequency and (stop is None or start < stop):
-                yield start, frequency
-        after = start or None
+        whole = self._data.vocabularies.get(field)
+        if whole is None:
+            whole = self._read_vocabulary(field)
+        first = bisect_left(whole, (start,))
+        last = len(whole) if stop is None else bisect_left(whole, (stop,))
+        return iter(whole[first:last])
+
+    def _read_vocabulary(self, field: str) -> list[tuple[str, int]]:
+        """A field's whole vocabulary with frequencies, read a page at a time and kept per version
+        (the planner reads it whole anyway, for spelling corrections and Arabic root families)."""
         data = self._data
+        found: list[tuple[str, int]] = []
+        after = None
         while True:
             composite = {"size": VOCABULARY_PAGE, "sources": [{"term": {"terms": {"field": vocabulary_field(field)}}}]}
             if after is not None:
-                composite["after"] = {"term": after}
+                composite["after"] = after
             answer = self._cluster.call("search", index=self.index, body={
                 "size": 0, "track_total_hits": False, "aggs": {"vocabulary": {"composite": composite}}})
-            found = answer["aggregations"]["vocabulary"]
-            for bucket in found["buckets"]:
-                term = bucket["key"]["term"]
-                if stop is not None and term >= stop:
-                    return
-                data.frequencies[(field, term)] = bucket["doc_count"]
-                yield term, bucket["doc_count"]
-            if len(found["buckets"]) < VOCABULARY_PAGE or "after_key" not in found:
-                if not start and stop is None:
-                    data.complete.add(field)  # a term not seen is in no document
-                return
-            after = found["after_key"]["term"]
+            page = answer["aggregations"]["vocabulary"]
+            found += [(bucket["key"]["term"], bucket["doc_count"]) for bucket in page["buckets"]]
+            after = page.get("after_key")
+            if len(page["buckets"]) < VOCABULARY_PAGE or after is None:
+                break
+        with data.lock:
+            for term, frequency in found:
+                data.frequencies[(field, term)] = frequency
+            data.vocabularies[field] = found
+        return found
 
     def texts(self, field: str, term: str, count: int) -> list[str]:
         """The field's text in at most count documents holding term."""
@@ -160,8 +170,9 @@ class Reader:
     # Ranking.
 
     def top(self, query: Query, count: int) -> tuple[list[tuple[float, Hashable]], int]:
-        """The count best documents for query as (score, key), best first, with bonuses added;
-        and how many sections matched."""
+        """The max(count, query.depth) best documents for query as (score, key), best first, with
+        bonuses added; and how many sections matched."""
+        count = max(count, query.depth)
         if count <= 0 or not (query.should or query.must):
             return [], 0
         clauses = [*query.should, *(clause for group in query.must for clause in group)]
@@ -221,9 +232,7 @@ class Reader:
         """Read the statistics and every text field's vocabulary with its frequencies."""
         self.statistics()
         for field in TEXT_FIELDS:
-            if field not in self._data.complete:
-                for _ in self.terms(field):
-                    pass
+            self.terms(field)
 
 
 def _best_first(item) -> tuple:

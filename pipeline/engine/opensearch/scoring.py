@@ -128,7 +128,8 @@ class Scorer:
     def document(self, query: Query, fields: dict[str, FieldText]) -> float | None:
         """A document's score for query (bonuses aside), or None when it does not match.
 
-        It matches when some clause of should does, and every group of must has a clause that does.
+        It matches when some clause of should does (if it has any), and every group of must has a
+        clause that does.
         """
         total, matched = 0.0, False
         for clause in query.should:
@@ -136,7 +137,7 @@ class Scorer:
             if score is not None:
                 total += score
                 matched = True
-        if not matched:
+        if query.should and not matched:
             return None
         for group in query.must:
             scores = [score for score in (self.clause(clause, fields) for clause in group) if score is not None]

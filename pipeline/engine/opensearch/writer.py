@@ -14,6 +14,7 @@ never saw it.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 
 from ...errors import IndexingError
@@ -167,7 +168,8 @@ class IndexWriter:
         cluster, engine = self._cluster, self._engine
         cluster.call("indices.refresh", index=self.index)
         cluster.call("indices.put_mapping", index=self.index, body={"_meta": {"pipeline": {
-            "format": FORMAT, "settings": settings_digest(engine.scoring), "base": self._base or ""}}})
+            "format": FORMAT, "settings": settings_digest(engine.scoring), "base": self._base or "",
+            "stamp": uuid.uuid4().hex}}})
         cluster.call("indices.put_settings", index=self.index, body={"index": {"blocks": {"write": True}}})
         actions = [{"add": {"index": self.index, "alias": engine.alias}}]
         if self._previous is not None:

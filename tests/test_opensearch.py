@@ -392,3 +392,21 @@ def test_ingest_search_and_eval_give_what_the_embedded_engine_gives(cluster, tmp
     assert outputs["opensearch"][0]["hits"][0]["article"] == "kidney-stones"
     assert outputs["opensearch"][3]["suggestion"] == "kidney stones"
     assert cluster.alias_target("cli-sections") == "cli-sections-1-000001"  # the second ingest changed nothing
+
+
+def test_the_reader_page_serves_from_the_cluster(engine, cluster):
+    from pipeline.web import create_app
+
+    from .opensearch_support import bundled_documents
+
+    ingest(engine, by_article(bundled_documents()))
+    client = create_app(engine).test_client()
+    hits = client.get("/api/search?q=kidney+stones&lang=ar").get_json()["hits"]
+    assert hits[0]["article"] == "kidney-stones" and hits[0]["locale"] == "ar"
+    page = client.get("/?q=%D8%AD%D8%B5%D9%89+%D8%A7%D9%84%D9%83%D9%84%D9%89")  # حصى الكلى
+    assert page.status_code == 200 and "/articles/kidney-stones" in page.get_data(as_text=True)
+    assert client.get("/articles/kidney-stones?lang=ar").status_code == 200
+    # After an ingest, the next request reads the new version.
+    ingest(engine, {}, removed=["kidney-stones"])
+    assert client.get("/articles/kidney-stones?lang=ar").status_code == 404
+    assert client.get("/api/search?q=kidney+stones").get_json()["hits"][0]["article"] != "kidney-stones"

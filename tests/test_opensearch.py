@@ -248,6 +248,17 @@ def test_credentials_come_from_the_environment_and_are_never_shown(cluster):
     assert "s3cret" not in str(raised.value) and "OPENSEARCH_PASSWORD" in str(raised.value)
 
 
+def test_tls_is_verified_and_credentials_sent_only_as_a_header():
+    from pipeline.engine.opensearch.cluster import Cluster
+
+    cluster = Cluster(ClusterSettings(url="https://search.example.org:9200"),
+                      environ={"OPENSEARCH_USERNAME": "pipeline", "OPENSEARCH_PASSWORD": "s3cret"})
+    connection = cluster.client.transport.connection_pool.connections[0]
+    assert connection.pool.cert_reqs == "CERT_REQUIRED" and connection.pool.ca_certs  # the system's bundle
+    assert {k.lower() for k in connection.headers} >= {"authorization"}
+    assert cluster.address == "https://search.example.org:9200"
+
+
 def test_a_missing_cluster_address_says_what_to_set():
     with pytest.raises(IndexingError, match="set OPENSEARCH_URL"):
         OpenSearchEngine(ClusterSettings()).exists()

@@ -241,8 +241,14 @@ class FakeCluster:
             except ApiError as error:
                 return error.status, error.body()
 
+    # What GET / answers: the cluster's name and version.
+    version = "2.19.1"
+
     def _route(self, method: str, path: str, params: dict, body):
         segments = [s for s in path.split("/") if s]
+        if method == "GET" and not segments:
+            return {"name": "fake", "cluster_name": "fake", "tagline": "The OpenSearch Project: https://opensearch.org/",
+                    "version": {"distribution": "opensearch", "number": self.version}}
         if method == "GET" and segments[:1] == ["_alias"] and len(segments) == 2:
             return self._get_alias(segments[1])
         if method == "POST" and segments == ["_aliases"]:

@@ -213,6 +213,13 @@ def test_another_ingest_that_moved_the_alias_makes_the_commit_fail(engine, clust
     assert "test-sections-1-000002" not in cluster.indices
 
 
+def test_a_cluster_too_old_for_the_alias_check_is_refused_before_anything_is_written(engine, cluster):
+    cluster.version = "2.11.1"
+    with pytest.raises(IndexingError, match="runs OpenSearch 2.11.1; .* 2.12 or later"):
+        engine.writer()
+    assert cluster.indices == {}
+
+
 def test_a_manifest_half_written_is_not_trusted(engine, cluster, documents):
     ingest(engine, by_article(documents))
     cluster.fail("PUT", "/test-manifest/_mapping", 400, skip=1)  # the stamp at the end fails

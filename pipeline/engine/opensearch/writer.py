@@ -27,6 +27,23 @@ log = logging.getLogger(__name__)
 BATCH = 500
 
 
+# The alias move checks the alias still names the version a run started from with `must_exist` on
+# its removal, which OpenSearch reads from 2.12 on (opensearch-project/OpenSearch#2949).
+OLDEST = (2, 12)
+
+
+def _check_version(info: dict) -> None:
+    """Refuse a cluster too old for the requests the writer makes."""
+    version = info.get("version", {})
+    if version.get("distribution", "opensearch") != "opensearch":
+        return  # Elasticsearch 7.11+ reads must_exist too; older ones are not told apart here
+    number = tuple(int(part) for part in version.get("number", "0").split("-")[0].split(".")[:2] if part.isdigit())
+    if number < OLDEST:
+        raise IndexingError(f"the cluster runs OpenSearch {version.get('number', '?')}; the opensearch engine "
+                            f"writes to OpenSearch {'.'.join(map(str, OLDEST))} or later",
+                            hint="upgrade the cluster (readers work with older versions too)")
+
+
 class IndexWriter:
     """Changes to the next version that readers see all at once at the end, or not at all.
 
@@ -38,6 +55,7 @@ class IndexWriter:
 
         self._engine = engine
         self._cluster = engine.cluster
+        _check_version(self._cluster.call("info"))
         self.sections = 0
         self.by_locale: dict[str, int] = {}
         self._previous = engine.current()  # what readers search now, and must still at the end

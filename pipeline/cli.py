@@ -146,14 +146,22 @@ def catalog_update(check: bool, sources: Path, locales: Path) -> None:
     _echo_errors(report.errors)
     for action, path in report.changes():
         click.echo(f"stale: {path} (would be {action})" if check else f"{action}: {path}")
+    for new, old in report.carried:
+        click.echo(f"{'would carry' if check else 'carried'}: translations of {old} to {new} (renamed or moved article)")
+    for path in report.orphans:
+        click.echo(f"orphan: {path} (its article is gone; `pipeline catalog prune` removes it)")
     if not check:
         click.echo(f"{len(report.created)} created, {len(report.updated)} updated, "
                    f"{len(report.removed)} removed, {report.unchanged} unchanged")
-    elif report.stale:
-        click.echo(f"{len(report.stale)} files out of step with the sources; run `pipeline catalog update`")
+    elif report.stale or report.orphans:
+        if report.stale:
+            click.echo(f"{len(report.stale)} files out of step with the sources; run `pipeline catalog update`")
+        if report.orphans:
+            click.echo(f"{len(report.orphans)} orphan catalogue{'s' if len(report.orphans) > 1 else ''} "
+                       "(article gone); remove with `pipeline catalog prune` once no longer needed")
     else:
         click.echo(f"all {report.unchanged} templates and catalogues are in step with the sources")
-    if report.errors or (check and report.stale):
+    if report.errors or (check and (report.stale or report.orphans)):
         sys.exit(1)
 
 
@@ -178,15 +186,20 @@ def catalog_stats(locale: str | None, locales: Path, as_json: bool) -> None:
 @catalog.command("check")
 @LOCALE_OPTION
 @LOCALES_OPTION
+@click.option("--concepts", "concepts_path", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="The termbase (a concept table CSV) for terminology checks (default: the shipped one).")
 @JSON_OPTION
-def catalog_check(locale: str | None, locales: Path, as_json: bool) -> None:
-    """Check translations: numbers, URLs, markup, headers (errors); punctuation, spaces... (warnings).
+def catalog_check(locale: str | None, locales: Path, concepts_path: Path | None, as_json: bool) -> None:
+    """Check translations: numbers, units, comparisons, ranges, URLs, markup, headers (errors);
+    terminology, consistency, acronyms, punctuation... (warnings).
 
     Prints `file:line: code: message` for every problem and exits 1 if any is an error.
     """
     from .catalogue.checks import check
+    from .concepts import read_concepts
 
-    report = _run(check, locales, locale)
+    concepts = _run(read_concepts, concepts_path) if concepts_path else None
+    report = _run(check, locales, locale, concepts)
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, sort_keys=True, indent=2))
     else:
@@ -212,6 +225,137 @@ def catalog_compile(use_fuzzy: bool, locale: str | None, locales: Path) -> None:
     if report.errors:
         sys.exit(1)
 
+
+@catalog.command("prune")
+@LOCALE_OPTION
+@click.option("--keep-obsolete", is_flag=True, help="Keep obsolete entries; remove orphan catalogues only.")
+@click.option("--keep-orphans", is_flag=True, help="Keep orphan catalogues; remove obsolete entries only.")
+@click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
+@SOURCES_OPTION
+@LOCALES_OPTION
+def catalog_prune(locale: str | None, keep_obsolete: bool, keep_orphans: bool, dry_run: bool,
+                  sources: Path, locales: Path) -> None:
+    """Remove orphan catalogues (their article is gone) and obsolete entries (#~), deliberately.
+
+    Merges never remove a translation; this does, once you have decided (git keeps the old files).
+    """
+    from .catalogue.prune import prune
+
+    report = _run(prune, Config(sources=sources, locales=locales), locale, orphans=not keep_orphans,
+                  obsolete=not keep_obsolete, dry_run=dry_run)
+    _echo_errors(report.errors)
+    verb = "would remove" if dry_run else "removed"
+    for path in report.orphans:
+        click.echo(f"{verb}: {_safe(str(path))} (orphan catalogue: its article is gone)")
+    for path, count in report.obsolete:
+        click.echo(f"{verb}: {count} obsolete entr{'y' if count == 1 else 'ies'} from {_safe(str(path))}")
+    click.echo(f"{len(report.orphans)} orphan catalogues and {sum(count for _, count in report.obsolete)} "
+               f"obsolete entries {'would be removed' if dry_run else 'removed'}")
+    if report.errors:
+        sys.exit(1)
+
+
+@catalog.command("pretranslate")
+@click.option("--locale", required=True, metavar="LOCALE", help="The locale to fill.")
+@click.option("--source-lang", default="en", show_default=True, metavar="LANG",
+              help="The language of the articles (which imported memories apply).")
+@click.option("--dry-run", is_flag=True, help="Only say what would be filled.")
+@SOURCES_OPTION
+@LOCALES_OPTION
+def catalog_pretranslate(locale: str, source_lang: str, dry_run: bool, sources: Path, locales: Path) -> None:
+    """Fill every untranslated message of LOCALE from the translation memory, as fuzzy.
+
+    Merges already fill the messages they add; this also fills those that were waiting. Every
+    suggestion stays fuzzy, with a `# memory: ...` comment saying where it came from.
+    """
+    from .catalogue.pretranslate import pretranslate
+
+    report = _run(pretranslate, Config(sources=sources, locales=locales), locale, source_lang, dry_run=dry_run)
+    _echo_errors(report.errors)
+    for path, exact, near in report.filled:
+        click.echo(f"{'would fill' if dry_run else 'filled'}: {_safe(str(path))} ({exact} exact, {near} near)")
+    click.echo(f"{report.exact} exact and {report.near} near matches {'would be ' if dry_run else ''}offered "
+               f"as fuzzy in {len(report.filled)} catalogues")
+    if report.errors:
+        sys.exit(1)
+
+
+@catalog.group("memory")
+def catalog_memory() -> None:
+    """The translation memory: every reviewed translation, plus TMX files imported into locales/memory/."""
+
+
+@catalog_memory.command("import")
+@click.argument("tmx", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--name", help="Name it is kept under in locales/memory/ (default: the file's name).")
+@click.option("--source-lang", default="", metavar="LANG",
+              help="The source language, when the file's header does not name one.")
+@LOCALES_OPTION
+def memory_import(tmx: Path, name: str | None, source_lang: str, locales: Path) -> None:
+    """Import a TMX file into the memory (as locales/memory/NAME.tmx; again: replaced)."""
+    from .catalogue.memory import import_tmx
+
+    report = _run(import_tmx, tmx, locales, source_lang, name)
+    languages = ", ".join(f"{lang} {count}" for lang, count in report.languages.items())
+    click.echo(f"{report.pairs} translation pairs ({languages or 'none'}) from {report.units} units "
+               f"imported into {_safe(str(report.path))}; {report.skipped} units without source or target skipped")
+
+
+@catalog_memory.command("export")
+@click.argument("tmx", type=click.Path(path_type=Path, dir_okay=False))
+@LOCALE_OPTION
+@click.option("--source-lang", default="en", show_default=True, metavar="LANG", help="The articles' language.")
+@click.option("--include-imported", is_flag=True, help="Also export the memories imported as TMX.")
+@LOCALES_OPTION
+def memory_export(tmx: Path, locale: str | None, source_lang: str, include_imported: bool, locales: Path) -> None:
+    """Export the project's reviewed translations as a TMX 1.4 file."""
+    from .catalogue.memory import export_tmx
+
+    report = _run(export_tmx, locales, tmx, locale, source_lang, include_imported)
+    click.echo(f"{report.pairs} translations of {report.units} source texts "
+               f"({', '.join(report.locales) or 'no locale'}) written to {_safe(str(tmx))}")
+
+
+@catalog.group("xliff")
+def catalog_xliff() -> None:
+    """Exchange a locale's catalogues with CAT tools (OmegaT, Trados, memoQ) as XLIFF 1.2."""
+
+
+@catalog_xliff.command("export")
+@click.argument("xliff", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--locale", required=True, metavar="LOCALE", help="The locale to export.")
+@click.option("--source-lang", default="en", show_default=True, metavar="LANG", help="The articles' language.")
+@click.option("--waiting", is_flag=True, help="Only fuzzy and untranslated messages.")
+@LOCALES_OPTION
+def xliff_export(xliff: Path, locale: str, source_lang: str, waiting: bool, locales: Path) -> None:
+    """Write LOCALE's catalogues as one XLIFF 1.2 file (msgctxt, source lines, notes, fuzzy state kept)."""
+    from .catalogue.xliff import export_xliff
+
+    report = _run(export_xliff, locales, locale, xliff, source_lang, waiting)
+    click.echo(f"{report.units} units ({report.fuzzy} fuzzy, {report.untranslated} untranslated) "
+               f"from {report.files} catalogues written to {_safe(str(xliff))}")
+
+
+@catalog_xliff.command("import")
+@click.argument("xliff", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--dry-run", is_flag=True, help="Check the units and say what would change; write nothing.")
+@LOCALES_OPTION
+def xliff_import(xliff: Path, dry_run: bool, locales: Path) -> None:
+    """Bring an XLIFF file's translations back into the catalogues it was exported from.
+
+    Units whose source changed since the export, or whose catalogue entry changed, are refused
+    (listed as file:line) and the others applied. Exit status 1 if a unit was refused.
+    """
+    from .catalogue.xliff import import_xliff
+
+    report = _run(import_xliff, xliff, locales, dry_run=dry_run)
+    _echo_errors(report.refused)
+    for path in report.written:
+        click.echo(f"{'would update' if dry_run else 'updated'}: {_safe(str(path))}")
+    click.echo(f"{report.translated} translated, {report.fuzzy} fuzzy, {report.unchanged} unchanged, "
+               f"{len(report.refused)} refused")
+    if report.refused:
+        sys.exit(1)
 
 def _engine(index_dir: Path, name: str):
     """The engine of the command's --engine and --index (a cluster's settings from the environment)."""
@@ -250,10 +394,13 @@ def _stats_table(report) -> list[str]:
     totals = report.locales()
     for locale, (messages, words) in totals.items():
         rows += [row(locale, item.article, item.messages, item.words)
-                 for item in report.catalogues if item.locale == locale]
+                 for item in report.current() if item.locale == locale]
         rows.append(row(locale, "(all articles)", messages, words))
     if len(totals) != 1:
         rows.append(row("total", "", *report.total()))
+    # Orphans (article gone) apart, after the totals they are not part of.
+    rows += [row(item.locale, f"{item.article} (orphan: article gone)", item.messages, item.words)
+             for item in report.orphans()]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     # Locale and article left-aligned, figures right-aligned.
     return ["  ".join(cell.ljust(width) if i < 2 else cell.rjust(width)

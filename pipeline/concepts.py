@@ -5,6 +5,14 @@ row, columns `english`, `arabic` and `abbreviations`, several terms in one colum
 ` | `, comment lines starting with `#`. Terms are matched after analysis, so a row written as
 "kidney stones" also matches "kidney stone", and "حصى الكلى" matches "حَصَى الكُلَى" and "حصي الكلي".
 
+The table is also the project's termbase (termbase.py reads and writes it as TBX; `catalog check`
+tells a translator when a translation uses none of a concept's terms). Two optional columns,
+after the three above and in any order, serve that:
+
+- `preferred`: the term a translator should use, per language: `en: kidney stones | ar: حصى الكلى`
+  (each one of the row's terms in that language);
+- `definition`: what the concept is, for translators (free text).
+
 At query time a concept named in the query adds its other terms (same script) and its
 abbreviations as alternatives; see query.py.
 """
@@ -25,7 +33,10 @@ from .errors import ConceptError
 from .files import cached
 
 COLUMNS = ("english", "arabic", "abbreviations")
+OPTIONAL_COLUMNS = ("preferred", "definition")
 SEPARATOR = "|"
+# The language of each terms column (`preferred` names languages by these codes).
+LANGUAGE_COLUMNS = {"en": "english", "ar": "arabic"}
 
 
 @dataclass(frozen=True)
@@ -34,17 +45,32 @@ class Concept:
 
     line: the row's line in its file (for messages).
     english, arabic, abbreviations: the terms as written, in file order.
+    preferred: (language, term) for each language whose preferred term the row names.
+    definition: what the concept is, for translators ("" when the row gives none).
     """
 
     line: int
     english: tuple[str, ...]
     arabic: tuple[str, ...]
     abbreviations: tuple[str, ...]
+    preferred: tuple[tuple[str, str], ...] = ()
+    definition: str = ""
 
     @property
     def terms(self) -> tuple[str, ...]:
         """Every term of the concept, as written."""
         return self.english + self.arabic + self.abbreviations
+
+    def terms_in(self, language: str) -> tuple[str, ...]:
+        """The concept's terms in a language (`en`, `ar`; () for a language the table has no column for)."""
+        column = LANGUAGE_COLUMNS.get(language)
+        return getattr(self, column) if column else ()
+
+    def preferred_term(self, language: str) -> str | None:
+        """The term to use in a language: the one the row prefers, else its first; None when it has none."""
+        named = dict(self.preferred).get(language)
+        terms = self.terms_in(language)
+        return named or (terms[0] if terms else None)
 
 
 @dataclass(frozen=True)
@@ -153,16 +179,21 @@ def parse_concepts(text: str, path: str = "<concepts>") -> ConceptTable:
         cells = [cell.strip() for cell in row]
         if header is None:
             header = [cell.lower() for cell in cells]
-            if tuple(header) != COLUMNS:
-                raise ConceptError(f"the header must be {','.join(COLUMNS)}, not {','.join(cells)}",
+            extra = header[len(COLUMNS):]
+            if tuple(header[:len(COLUMNS)]) != COLUMNS or not set(extra) <= set(OPTIONAL_COLUMNS) \
+                    or len(set(extra)) != len(extra):
+                raise ConceptError(f"the header must be {','.join(COLUMNS)} (then, if wanted, "
+                                   f"{' and '.join(OPTIONAL_COLUMNS)}), not {','.join(cells)}",
                                    path, line, hint="keep the first row as it is")
             continue
-        if len(cells) > len(COLUMNS):
-            raise ConceptError(f"{len(cells)} columns, expected {len(COLUMNS)}", path, line,
+        if len(cells) > len(header):
+            raise ConceptError(f"{len(cells)} columns, expected {len(header)}", path, line,
                                hint=f"separate terms in one column with {SEPARATOR!r}, not commas")
-        cells += [""] * (len(COLUMNS) - len(cells))
-        columns = [tuple(term.strip() for term in cell.split(SEPARATOR) if term.strip()) for cell in cells]
-        concept = Concept(line, *columns)
+        cells += [""] * (len(header) - len(cells))
+        named = dict(zip(header, cells))
+        columns = [tuple(term.strip() for term in named[name].split(SEPARATOR) if term.strip()) for name in COLUMNS]
+        preferred = _preferred(named.get("preferred", ""), columns, path, line)
+        concept = Concept(line, *columns, preferred=preferred, definition=named.get("definition", ""))
         if len(concept.terms) < 2:
             raise ConceptError("a concept needs at least two terms", path, line,
                                hint="add a synonym, a translation or an abbreviation")
@@ -178,6 +209,26 @@ def parse_concepts(text: str, path: str = "<concepts>") -> ConceptTable:
                                    path, line, hint="keep the term in one row, or write the two apart")
         concepts.append(concept)
     return ConceptTable(concepts)
+
+
+def _preferred(cell: str, columns: list[tuple[str, ...]], path: str, line: int) -> tuple[tuple[str, str], ...]:
+    """The `preferred` cell (`en: term | ar: term`) read and checked against the row's terms."""
+    found = []
+    for part in (p.strip() for p in cell.split(SEPARATOR)):
+        if not part:
+            continue
+        language, _, term = part.partition(":")
+        language, term = language.strip().lower(), term.strip()
+        column = LANGUAGE_COLUMNS.get(language)
+        if column is None or not term:
+            raise ConceptError(f"preferred term {part!r} is not `LANGUAGE: term` with LANGUAGE one of "
+                               f"{', '.join(LANGUAGE_COLUMNS)}", path, line,
+                               hint="write it as `en: kidney stones | ar: حصى الكلى`")
+        if term not in columns[COLUMNS.index(column)]:
+            raise ConceptError(f"preferred term {term!r} is not one of the row's {column} terms", path, line,
+                               hint=f"add it to the {column} column too")
+        found.append((language, term))
+    return tuple(found)
 
 
 def read_concepts(path: Path) -> ConceptTable:

@@ -49,7 +49,7 @@ def cached(name: str, key: bytes, kind: type[T], make: Callable[[], T], keep: in
     A missing, damaged or unwritable cache only costs make's time. Of the files of one name, the
     keep most recently written stay.
     """
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "medref-pipeline"
+    folder = cache_folder()
     path = folder / f"{name}-{hashlib.sha256(key).hexdigest()[:16]}.pickle"
     try:
         value = pickle.loads(path.read_bytes())
@@ -67,6 +67,11 @@ def cached(name: str, key: bytes, kind: type[T], make: Callable[[], T], keep: in
     except OSError:
         pass
     return value
+
+
+def cache_folder() -> Path:
+    """The user's cache folder for this program (`$XDG_CACHE_HOME/medref-pipeline`)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "medref-pipeline"
 
 
 def _default_mode() -> int:

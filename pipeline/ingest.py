@@ -17,6 +17,7 @@ from datetime import datetime
 
 from .catalogue.folder import (article_files, catalogue_locales, catalogue_path, fingerprint,
                                orphan_templates, remove_templates, sync_article, template_path, utc_now)
+from .catalogue.memory import TranslationMemory, load_memory
 from .catalogue.localize import documents, localize, source_version
 from .config import Config
 from .engine import Engine, IndexedArticle, SectionDocument, Writer, open_engine
@@ -113,7 +114,8 @@ def _ingest(config: Config, progress: Callable[[int], None], total, now: datetim
     report = IngestReport(removed=removed)
     if todo or removed or not engine.exists():
         with engine.writer() as writer:
-            _index(engine, writer, todo, known, outcomes, _Run(config, locales, now, progress))
+            memory = load_memory(config.locales, present) if todo and locales else None
+            _index(engine, writer, todo, known, outcomes, _Run(config, locales, now, progress, memory))
             for article_id in removed:
                 writer.delete(article_id)
             report.sections, report.by_locale = writer.sections, dict(sorted(writer.by_locale.items()))
@@ -131,12 +133,14 @@ def _ingest(config: Config, progress: Callable[[int], None], total, now: datetim
 @dataclass(frozen=True)
 class _Run:
     """What every article of a run is indexed with: the settings, the locales with catalogues,
-    the time new catalogues are stamped with, and progress(1) to call after each article."""
+    the time new catalogues are stamped with, progress(1) to call after each article, and the
+    translation memory that suggests translations for new messages (None: no catalogues to merge)."""
 
     config: Config
     locales: list[str]
     now: datetime
     progress: Callable[[int], None]
+    memory: TranslationMemory | None = None
 
 
 def _unchanged(source: SourceFile, previous: IndexedArticle, config: Config,
@@ -202,7 +206,7 @@ def _index_article(source: SourceFile, run: _Run,
     try:
         data = read_bytes(source, config.max_bytes)
         article = load_article(source, config.sources, data)
-        synced = sync_article(article, config.locales, locales, run.now)
+        synced = sync_article(article, config.locales, locales, run.now, memory=run.memory)
         versions = [source_version(article)]
         versions += [localize(article, locale, catalogue) for locale, catalogue in synced.catalogues]
         # After a catalogue error the stored state matches nothing: the next run tries again.

@@ -1,9 +1,14 @@
 """`pipeline catalog check`: what a careful reviewer looks for in a medical translation.
 
 Errors (a reader could be misled or a tool breaks): `syntax`, `header`, `plural-count`,
-`numbers`, `urls`, `markup`, `newline`. Warnings (worth a look): `punctuation`, `identical`, `spaces`,
-`invisible`, `fuzzy`. Translations are compared with their msgid; untranslated messages are for
-`catalog stats`, and fuzzy ones only get the `fuzzy` warning (no reader sees them).
+`numbers`, `urls`, `markup`, `newline`, `units`, `comparison`, `range`, `bom`. Warnings (worth a
+look): `punctuation`, `identical`, `spaces`, `invisible`, `fuzzy`, `acronym`, `brackets`, `doubled`,
+`latin-punctuation`, `plural-form`, `terminology`, `inconsistent`. Translations are compared with
+their msgid, every plural form with its own; untranslated messages are for `catalog stats`. A
+fuzzy translation gets the `fuzzy` warning, and its numbers, units, comparisons and ranges are
+checked too, as warnings (no reader sees it yet, and its reviewer needs them most).
+slips.py holds the medical slips (units ... latin-punctuation), terminology.py the termbase and
+consistency checks.
 """
 
 from __future__ import annotations
@@ -17,9 +22,13 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.plurals import get_plural
 
+from ..concepts import ConceptTable, default_concepts
 from ..errors import CatalogError
+from ..locale_tags import language
 from .folder import catalogue_files
 from .pofile import read_catalogue
+from .slips import compare_slips
+from .terminology import Occurrence, describe_inconsistency, inconsistencies, terminology_problems
 
 ERROR = "error"
 WARNING = "warning"
@@ -28,7 +37,12 @@ SEVERITY = {
     "syntax": ERROR, "header": ERROR, "plural-count": ERROR, "numbers": ERROR, "urls": ERROR,
     "markup": ERROR, "newline": ERROR, "punctuation": WARNING, "identical": WARNING, "spaces": WARNING,
     "invisible": WARNING, "fuzzy": WARNING,
+    "units": ERROR, "comparison": ERROR, "range": ERROR, "bom": ERROR, "acronym": WARNING,
+    "brackets": WARNING, "doubled": WARNING, "latin-punctuation": WARNING, "plural-form": WARNING,
+    "terminology": WARNING, "inconsistent": WARNING,
 }
+# What is checked in a fuzzy translation too (as warnings): what a reviewer must not miss.
+FUZZY_CODES = frozenset({"numbers", "units", "comparison", "range"})
 
 # Fields msgfmt --check-header expects, plus Plural-Forms (this pipeline's catalogues always have it).
 REQUIRED_HEADERS = ("Project-Id-Version", "PO-Revision-Date", "Last-Translator", "Language-Team",
@@ -42,25 +56,30 @@ class Problem:
     path, line: where (the line of the message's msgid; of the header's for header problems).
     code: what kind of problem (see SEVERITY); severity: `error` or `warning`.
     message: what is wrong, in words a translator acts on.
+    fuzzy: found in a fuzzy translation (then only a warning).
     """
 
     path: str
     line: int
     code: str
     message: str
+    fuzzy: bool = False
 
     @property
     def severity(self) -> str:
-        """`error` or `warning`."""
-        return SEVERITY[self.code]
+        """`error` or `warning` (always a warning in a fuzzy translation)."""
+        return WARNING if self.fuzzy else SEVERITY[self.code]
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.code}: {self.message}"
 
     def as_json(self) -> dict:
         """The problem as one object of `catalog check --json`."""
-        return {"path": self.path, "line": self.line, "code": self.code,
-                "severity": self.severity, "message": self.message}
+        found = {"path": self.path, "line": self.line, "code": self.code,
+                 "severity": self.severity, "message": self.message}
+        if self.fuzzy:
+            found["fuzzy"] = True
+        return found
 
 
 @dataclass
@@ -86,9 +105,12 @@ class CheckReport:
                 "problems": [p.as_json() for p in self.problems]}
 
 
-def check(locales_dir: Path, locale: str | None = None) -> CheckReport:
-    """Check every catalogue (of one locale, or of all)."""
+def check(locales_dir: Path, locale: str | None = None, concepts: ConceptTable | None = None) -> CheckReport:
+    """Check every catalogue (of one locale, or of all); concepts: the termbase (default: the
+    shipped concept table)."""
     report = CheckReport()
+    concepts = default_concepts() if concepts is None else concepts
+    reviewed: dict[str, list[Occurrence]] = {}
     for item in catalogue_files(locales_dir, locale):
         report.catalogues += 1
         try:
@@ -96,15 +118,28 @@ def check(locales_dir: Path, locale: str | None = None) -> CheckReport:
         except CatalogError as error:
             report.problems.append(Problem(str(item.path), error.line or 1, "syntax", error.message))
             continue
-        report.problems += check_catalogue(catalogue, item.locale, str(item.path))
+        if _starts_with_bom(item.path):
+            report.problems.append(Problem(str(item.path), 1, "bom", "the file starts with a UTF-8 byte order "
+                                           "mark, which msgfmt rejects: save it as UTF-8 without BOM"))
+        report.problems += check_catalogue(catalogue, item.locale, str(item.path), concepts,
+                                           reviewed.setdefault(item.locale, []))
+    for occurrences in reviewed.values():
+        for occurrence, other in inconsistencies(occurrences):
+            report.problems.append(Problem(occurrence.path, occurrence.line, "inconsistent",
+                                           describe_inconsistency(occurrence, other)))
     report.problems.sort(key=lambda p: (p.path, p.line, p.code))
     return report
 
 
-def check_catalogue(catalogue: Catalog, locale: str, path: str) -> list[Problem]:
-    """The problems of one catalogue read from path, whose folder says it is for locale."""
+def check_catalogue(catalogue: Catalog, locale: str, path: str, concepts: ConceptTable | None = None,
+                    reviewed: list[Occurrence] | None = None) -> list[Problem]:
+    """The problems of one catalogue read from path, whose folder says it is for locale.
+
+    reviewed: a list to which the catalogue's reviewed translations are added (for `inconsistent`).
+    """
     problems = _check_header(catalogue, locale, path)
     nplurals = _expected_plurals(locale)
+    single = _single_number_forms(catalogue)
     for message in catalogue:
         if not message.id:
             continue
@@ -113,29 +148,83 @@ def check_catalogue(catalogue: Catalog, locale: str, path: str) -> list[Problem]
         if message.pluralizable and forms is not None and nplurals and forms != nplurals:
             problems.append(Problem(path, line, "plural-count",
                                     f"{forms} plural forms; {locale} has {nplurals}"))
-        source = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
+        sources = list(message.id) if isinstance(message.id, (list, tuple)) else [message.id]
         strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
-        translation = next((s for s in strings if s), "")
-        if not translation:
+        if not any(strings):
             continue
         if message.fuzzy:
             problems.append(Problem(path, line, "fuzzy", "fuzzy translation: review it against the "
                                     "new text and remove the fuzzy flag (readers see the source until then)"))
-            continue
-        problems += [Problem(path, line, code, text) for code, text in compare(source, translation, locale)]
+        plural = len(sources) > 1
+        for number, translation in enumerate(strings):
+            prefix = f"plural form {number}: " if plural else ""
+            if not translation:
+                if not message.fuzzy:
+                    problems.append(Problem(path, line, "plural-form", f"plural form {number} is empty: "
+                                            "readers see the source text for the numbers it serves"))
+                continue
+            # Form 0 is the singular's where the language has one; the others are the plural's.
+            source = sources[0] if not plural or (number == 0 and nplurals and nplurals > 1) else sources[-1]
+            found = compare(source, translation, locale, concepts, may_omit_numbers=number in single and plural)
+            if message.fuzzy:
+                problems += [Problem(path, line, code, "in the fuzzy translation: " + prefix + text, fuzzy=True)
+                             for code, text in found if code in FUZZY_CODES]
+            else:
+                problems += [Problem(path, line, code, prefix + text) for code, text in found]
+        if not message.fuzzy and not plural and reviewed is not None:
+            reviewed.append(Occurrence(path, line, sources[0], strings[0]))
     return problems
 
 
-def compare(source: str, translation: str, locale: str = "") -> list[tuple[str, str]]:
-    """(code, message) for each way a translation departs from its source."""
+def _starts_with_bom(path: Path) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return file.read(3) == b"\xef\xbb\xbf"
+    except OSError:
+        return False
+
+
+def _single_number_forms(catalogue: Catalog) -> set[int]:
+    """The plural forms a catalogue uses for one number only (Arabic's for 0, 1 and 2): their
+    translation may say the number in words ("قرصان") rather than write it."""
+    import gettext
+
+    expression = getattr(catalogue, "plural_expr", None)
+    try:
+        choose = gettext.c2py(expression) if expression else None
+    except (ValueError, SyntaxError):
+        return set()
+    if choose is None:
+        return set()
+    served: dict[int, int] = {}
+    for n in range(0, 1001):
+        form = choose(n)
+        served[form] = served.get(form, 0) + 1
+    return {form for form, count in served.items() if count == 1}
+
+
+def compare(source: str, translation: str, locale: str = "", concepts: ConceptTable | None = None,
+            may_omit_numbers: bool = False) -> list[tuple[str, str]]:
+    """(code, message) for each way a translation departs from its source.
+
+    concepts: the termbase for `terminology` and `acronym` (default: the shipped concept table).
+    may_omit_numbers: the translation serves one number only (a plural form) and may say it in words.
+    """
+    concepts = default_concepts() if concepts is None else concepts
     found = []
     missing, extra = _number_difference(source, translation)
+    if may_omit_numbers:
+        missing = []
+    elif missing and language(locale) == "ar":
+        missing = _not_spelled(missing, translation)
     if missing or extra:
         found.append(("numbers", _describe("number", missing, extra)))
     missing, extra = _difference(_addresses(source), _addresses(translation))
     if missing or extra:
         found.append(("urls", _describe("URL or e-mail address", missing, extra)))
     missing, extra = _difference(_markup(source), _markup(translation))
+    if may_omit_numbers:
+        missing = []
     if missing or extra:
         found.append(("markup", _describe("markup or placeholder", missing, extra)))
     if source.startswith("\n") != translation.startswith("\n") or \
@@ -155,6 +244,8 @@ def compare(source: str, translation: str, locale: str = "") -> list[tuple[str, 
     if invisible:
         names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'control')}" for c in sorted(invisible))
         found.append(("invisible", f"invisible control characters: {names}"))
+    found += compare_slips(source, translation, locale, concepts)
+    found += terminology_problems(source, translation, locale, concepts)
     return found
 
 
@@ -238,6 +329,32 @@ def _number_difference(source: str, translation: str) -> tuple[list[str], list[s
     source_alone = source_all - _numbers(source, _NAME_DIGITS)
     translation_alone = translation_all - _numbers(translation, _NAME_DIGITS)
     return _difference(source_alone, translation_all)[0], _difference(source_all, translation_alone)[1]
+
+
+# Numbers Arabic says in words where English writes digits: one and two in particular, which a
+# noun says by itself ("قرصًا واحدًا", the dual "مرتين", "لترين"); a few common duals are listed
+# rather than any word ending in -ين/-ان, which plurals end in too.
+_ARABIC_NUMBER_WORDS = {
+    "1": ("واحد", "واحدة", "واحدا", "واحدًا", "واحداً"),
+    "2": ("اثنان", "اثنين", "اثنتان", "اثنتين", "مرتين", "مرتان", "يومين", "يومان", "أسبوعين", "أسبوعان",
+          "اسبوعين", "شهرين", "شهران", "سنتين", "سنتان", "عامين", "عامان", "ساعتين", "ساعتان", "دقيقتين",
+          "قرصين", "قرصان", "حبتين", "حبتان", "جرعتين", "جرعتان", "لترين", "لتران", "كوبين", "ملعقتين",
+          "كبسولتين", "طفلين", "جزأين", "نوعين", "نوعان", "ضعفين", "ضعفي"),
+    "3": ("ثلاث", "ثلاثة"), "4": ("أربع", "أربعة"), "5": ("خمس", "خمسة"), "6": ("ست", "ستة"),
+    "7": ("سبع", "سبعة"), "8": ("ثمان", "ثماني", "ثمانية"), "9": ("تسع", "تسعة"), "10": ("عشر", "عشرة"),
+}
+_ARABIC_PREFIXES = ("وال", "بال", "فال", "ال", "و", "ب", "ف", "ل")
+
+
+def _not_spelled(missing: list[str], translation: str) -> list[str]:
+    """The missing numbers an Arabic translation does not say in words either."""
+    words = set()
+    for word in re.findall(r"[\u0600-\u06ff]+", translation):
+        words.add(word)
+        words.update(word[len(p):] for p in _ARABIC_PREFIXES if word.startswith(p) and len(word) > len(p) + 2)
+    spelled = Counter(value for value, forms in _ARABIC_NUMBER_WORDS.items() for form in forms if form in words)
+    left = Counter(missing) - spelled
+    return sorted(left.elements())
 
 
 def _numbers(text: str, pattern: re.Pattern = _NUMBER) -> Counter:

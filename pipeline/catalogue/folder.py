@@ -28,6 +28,8 @@ from ..files import write_file
 from ..locale_tags import normalize_locale, parse_locale
 from ..model import Article
 from ..sources import discover, load_article
+from .fuzzy import MemoryView
+from .memory import TranslationMemory, load_memory
 from .merge import merge, new_catalogue
 from .messages import build_template
 from .pofile import content, parse_catalogue, read_catalogue, render
@@ -70,6 +72,8 @@ class ArticleCatalogues:
     created, updated: files written (with write=False: that would be written).
     errors: one error per catalogue that could not be read; such a file is left as it is.
     broken: the locales of those catalogues.
+    carried: (new catalogue, orphan catalogue) for each catalogue made from the orphan catalogue
+        of the article this one was renamed or moved from.
     """
 
     article_id: str
@@ -79,6 +83,7 @@ class ArticleCatalogues:
     updated: tuple[Path, ...] = ()
     errors: tuple[CatalogError, ...] = ()
     broken: tuple[str, ...] = ()
+    carried: tuple[tuple[Path, Path], ...] = ()
 
 
 def utc_now() -> datetime:
@@ -136,18 +141,22 @@ def fingerprint(source: bytes, files: Mapping[Path, bytes | None], locales_dir: 
 
 
 def sync_article(article: Article, locales_dir: Path, locales: list[str], now: datetime,
-                 write: bool = True) -> ArticleCatalogues:
+                 write: bool = True, memory: TranslationMemory | None = None) -> ArticleCatalogues:
     """Bring an article's template and its catalogue in every locale in step with its source.
 
     A new template or catalogue is created; a catalogue that exists is merged with the template.
     Only files whose content changes are written. A catalogue that cannot be read is reported
     in `errors` and not touched. The article's own locale gets no catalogue.
+
+    memory: the translation memory that suggests translations for new messages, and whose
+    orphan catalogues a new catalogue starts from when the article was renamed or moved.
     """
     files: dict[Path, bytes | None] = {}
     created: list[Path] = []
     updated: list[Path] = []
     errors: list[CatalogError] = []
     broken: list[str] = []
+    carried: list[tuple[Path, Path]] = []
 
     def store(path: Path, old: bytes | None, new: bytes) -> None:
         (updated if old is not None else created).append(path)
@@ -174,8 +183,16 @@ def sync_article(article: Article, locales_dir: Path, locales: list[str], now: d
         if locale == article.locale:
             files[path] = old_bytes
             continue
+        view = MemoryView(memory, locale, article.locale) if memory is not None else None
         if old_bytes is None:
-            catalogue = new_catalogue(template, locale, now)
+            renamed = _renamed_catalogue(template, locale, memory, view)
+            if renamed is None:
+                catalogue = new_catalogue(template, locale, now, view)
+            else:
+                catalogue, orphan = renamed
+                carried.append((path, orphan))
+                log.info("%s: translations carried over from %s (the article was renamed or moved)",
+                         path, orphan)
             store(path, None, render(catalogue))
         else:
             try:
@@ -186,14 +203,33 @@ def sync_article(article: Article, locales_dir: Path, locales: list[str], now: d
                 files[path] = old_bytes
                 continue
             before = content(catalogue)
-            merge(catalogue, template)
+            merge(catalogue, template, view)
             if content(catalogue) != before:
                 store(path, old_bytes, render(catalogue))
             else:
                 files[path] = old_bytes
         catalogues.append((locale, catalogue))
     return ArticleCatalogues(article.id, tuple(catalogues), tuple(sorted(files.items())),
-                             tuple(created), tuple(updated), tuple(errors), tuple(broken))
+                             tuple(created), tuple(updated), tuple(errors), tuple(broken), tuple(carried))
+
+
+def _renamed_catalogue(template: Catalog, locale: str, memory: TranslationMemory | None,
+                       view: MemoryView | None) -> tuple[Catalog, Path] | None:
+    """The catalogue of the article this one was renamed or moved from, merged with its template
+    (its reviewed translations stay reviewed, its fuzzy ones fuzzy), or None when there is none."""
+    if memory is None:
+        return None
+    orphan = memory.renamed_from(locale, (m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id))
+    if orphan is None:
+        return None
+    try:
+        catalogue = read_catalogue(orphan.path)
+    except CatalogError as error:
+        log.warning("%s; not used for the renamed article", error)
+        return None
+    catalogue.version = template.version  # Project-Id-Version names the article
+    merge(catalogue, template, view)
+    return catalogue, orphan.path
 
 
 def orphan_templates(locales_dir: Path, article_ids: set[str]) -> list[Path]:
@@ -208,6 +244,11 @@ def orphan_templates(locales_dir: Path, article_ids: set[str]) -> list[Path]:
                 if article_id not in article_ids:
                     orphans.append(Path(root, name))
     return sorted(orphans)
+
+
+def orphan_catalogues(locales_dir: Path, article_ids: set[str], locale: str | None = None) -> list[CatalogueFile]:
+    """Catalogues whose article is gone (no source has their article id), sorted."""
+    return [item for item in catalogue_files(locales_dir, locale) if item.article_id not in article_ids]
 
 
 def remove_templates(locales_dir: Path, paths: list[Path]) -> None:
@@ -231,6 +272,8 @@ class UpdateReport:
 
     created / updated: templates and catalogues written; removed: templates whose source is gone.
     unchanged: how many files were already in step. errors: sources or catalogues that could not be read.
+    orphans: catalogues whose article is gone (kept: `pipeline catalog prune` removes them).
+    carried: (new catalogue, orphan) for each catalogue started from a renamed article's orphan.
     """
 
     created: list[Path] = field(default_factory=list)
@@ -238,6 +281,8 @@ class UpdateReport:
     removed: list[Path] = field(default_factory=list)
     unchanged: int = 0
     errors: list[PipelineError] = field(default_factory=list)
+    orphans: list[Path] = field(default_factory=list)
+    carried: list[tuple[Path, Path]] = field(default_factory=list)
 
     @property
     def stale(self) -> list[Path]:
@@ -256,19 +301,23 @@ def update(config: Config, now: datetime | None = None, check: bool = False) -> 
     report = UpdateReport()
     locales = catalogue_locales(config.locales)
     sources = discover(config.sources)
+    article_ids = {source.article_id for source in sources}
+    memory = load_memory(config.locales, article_ids) if locales else None
     for source in sources:
         try:
             article = load_article(source, config.sources, max_bytes=config.max_bytes)
         except PipelineError as error:
             report.errors.append(error)
             continue
-        synced = sync_article(article, config.locales, locales, now, write=not check)
+        synced = sync_article(article, config.locales, locales, now, write=not check, memory=memory)
+        report.carried += synced.carried
         report.created += synced.created
         report.updated += synced.updated
         report.errors += synced.errors
         present = sum(1 for _, data in synced.files if data is not None)
         report.unchanged += present - len(synced.created) - len(synced.updated) - len(synced.errors)
-    report.removed = orphan_templates(config.locales, {source.article_id for source in sources})
+    report.removed = orphan_templates(config.locales, article_ids)
+    report.orphans = [item.path for item in orphan_catalogues(config.locales, article_ids)]
     if not check:
         remove_templates(config.locales, report.removed)
     return report

@@ -4,19 +4,20 @@ what it leaves out: reviving obsolete translations, keeping unreviewed ones unre
 from __future__ import annotations
 
 from datetime import datetime
-from difflib import get_close_matches
 
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
 
+from .fuzzy import MemoryView, Suggestions, from_memory, layout_of, suggest
 from .pofile import HeaderKeepingCatalog
 
 # Babel cannot write flags on obsolete entries; this translator comment keeps "not reviewed" instead.
 FUZZY_NOTE = "fuzzy: this translation was never reviewed against its text"
 
 
-def new_catalogue(template: Catalog, locale: str, now: datetime) -> Catalog:
-    """An empty catalogue of a template for a locale, with complete headers (plural forms from Babel)."""
+def new_catalogue(template: Catalog, locale: str, now: datetime, memory: MemoryView | None = None) -> Catalog:
+    """A catalogue of a template for a locale, with complete headers (plural forms from Babel),
+    untranslated but for the memory's suggestions (fuzzy)."""
     name = Locale.parse(locale).english_name
     catalogue = HeaderKeepingCatalog(
         locale=locale, project=template.project, version=template.version,
@@ -26,17 +27,19 @@ def new_catalogue(template: Catalog, locale: str, now: datetime) -> Catalog:
     # tool fills these in.
     catalogue.last_translator = catalogue.msgid_bugs_address = ""
     _update(catalogue, template)
+    suggest(catalogue, template, None, memory)
     return catalogue
 
 
-def merge(catalogue: Catalog, template: Catalog) -> None:
+def merge(catalogue: Catalog, template: Catalog, memory: MemoryView | None = None) -> Suggestions:
     """Bring a catalogue in step with its template, in place, without losing a translation.
 
-    Babel's Catalog.update does the merge (fuzzy matching, `#|` previous msgids, obsolete
-    entries); around it, an obsolete translation comes back when its text does (translated
-    again, or fuzzy if it was never reviewed), obsolete translations are fuzzy-match candidates
-    too, and a fuzzy message keeps the msgid its translation was written for.
+    Babel's Catalog.update does the merge (obsolete entries); around it, an obsolete translation
+    comes back when its text does (translated again, or fuzzy if it was never reviewed), a new
+    message gets a fuzzy suggestion from the catalogue's old translations or the memory
+    (fuzzy.py), and a fuzzy message keeps the msgid its translation was written for.
     """
+    layout = layout_of(catalogue)
     before = {_key(m): m for m in catalogue if m.id}
     _revive(catalogue, template)
     written_for = {_key(m): m.previous_id for m in catalogue if m.id and m.fuzzy and m.previous_id}
@@ -54,8 +57,9 @@ def merge(catalogue: Catalog, template: Catalog) -> None:
                 _key_of(message.previous_id[0], message.context))
             if old is not None and old.fuzzy and old.previous_id:
                 message.previous_id = list(old.previous_id)
-    _fuzzy_from_obsolete(catalogue)
+    suggested = suggest(catalogue, template, layout, memory)
     _keep_unreviewed(catalogue, set(catalogue.obsolete) - was_obsolete)
+    return suggested
 
 
 def _key(message: Message):
@@ -68,17 +72,15 @@ def _key_of(msgid, context):
 
 
 def _update(catalogue: Catalog, template: Catalog) -> None:
-    """Babel's Catalog.update, without its fuzzy matching when no message could match: Babel runs
-    difflib over every new message even when the catalogue has no translated message to match it
-    with (a tenth of a first ingest), and the result is the same without it."""
-    translated = any(message.id and message.string for message in catalogue)  # Babel's candidates
-    catalogue.update(template, no_fuzzy_matching=not translated)
+    """Babel's Catalog.update, without its fuzzy matching: difflib over every pair of new and old
+    messages, by spelling alone; fuzzy.py suggests instead, knowing where each message was."""
+    catalogue.update(template, no_fuzzy_matching=True)
 
 
 def _revive(catalogue: Catalog, template: Catalog) -> None:
     """Put back, before the merge, the translations written for messages the template has again."""
     fuzzy_for = {_key_of(m.previous_id[0], m.context): m for m in catalogue
-                 if m.id and m.fuzzy and m.string and m.previous_id}
+                 if m.id and m.fuzzy and m.string and m.previous_id and not from_memory(m)}
     for message in template:
         if not message.id or catalogue.get(message.id, message.context) is not None:
             continue
@@ -96,23 +98,6 @@ def _revive(catalogue: Catalog, template: Catalog) -> None:
                                             user_comments=source.user_comments)
 
 
-def _fuzzy_from_obsolete(catalogue: Catalog) -> None:
-    """Give still-untranslated messages the closest obsolete translation, as fuzzy (as msgmerge does)."""
-    pool = {m.id.lower().strip(): key for key, m in catalogue.obsolete.items()
-            if isinstance(m.id, str) and isinstance(m.string, str) and m.string}
-    if not pool:
-        return
-    for message in catalogue:
-        if not message.id or message.string or not isinstance(message.id, str):
-            continue
-        found = get_close_matches(message.id.lower().strip(), pool, 1)
-        if found:
-            old = catalogue.obsolete.pop(pool.pop(found[0]))
-            message.string = old.string
-            message.flags.add("fuzzy")
-            message.previous_id = [old.id]
-
-
 def _keep_unreviewed(catalogue: Catalog, gone: set) -> None:
     """Keep messages that just went obsolete from losing their fuzzy state.
 
@@ -123,7 +108,9 @@ def _keep_unreviewed(catalogue: Catalog, gone: set) -> None:
         message = catalogue.obsolete[key]
         if not message.fuzzy:
             continue
-        previous = message.previous_id[0] if message.previous_id and isinstance(message.id, str) else None
+        # A memory suggestion's previous msgid is the memory's text, not what it was reviewed for.
+        previous = message.previous_id[0] if (message.previous_id and isinstance(message.id, str)
+                                              and not from_memory(message)) else None
         target = _key_of(previous, message.context) if previous else None
         if target is not None and catalogue.get(previous, message.context) is None \
                 and target not in catalogue.obsolete:

@@ -4,6 +4,10 @@ A message is translated when its translation is not empty and not fuzzy, fuzzy w
 fuzzy flag (readers see the source text), untranslated otherwise; obsolete messages (`#~`) are
 counted apart and are not part of the percentages. Source words are the whitespace-separated
 words of each msgid.
+
+A catalogue whose article is gone (it has no template, `locales/templates/<article>.pot`) is an
+orphan: it is listed apart and left out of the totals, so a deleted or renamed article's
+translations do not count as work done.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 
 from ..errors import CatalogError
-from .folder import catalogue_files
+from .folder import catalogue_files, template_path
 from .pofile import read_catalogue
 
 STATES = ("translated", "fuzzy", "untranslated", "obsolete")
@@ -51,18 +55,23 @@ class Counts:
 
 @dataclass(frozen=True)
 class CatalogueStats:
-    """The figures of one catalogue: locale, article id, file, and messages and words per state."""
+    """The figures of one catalogue: locale, article id, file, messages and words per state, and
+    whether it is an orphan (its article is gone)."""
 
     locale: str
     article: str
     path: Path
     messages: Counts
     words: Counts
+    orphan: bool = False
 
 
 @dataclass
 class StatsReport:
-    """Figures per catalogue (sorted by locale and article), and errors for unreadable catalogues."""
+    """Figures per catalogue (sorted by locale and article), and errors for unreadable catalogues.
+
+    Totals count the catalogues of existing articles only; orphans() lists the others.
+    """
 
     catalogues: list[CatalogueStats] = field(default_factory=list)
     errors: list[CatalogError] = field(default_factory=list)
@@ -70,7 +79,7 @@ class StatsReport:
     def locales(self) -> dict[str, tuple[Counts, Counts]]:
         """(messages, words) summed over each locale's catalogues."""
         totals: dict[str, tuple[Counts, Counts]] = {}
-        for item in self.catalogues:
+        for item in self.current():
             messages, words = totals.get(item.locale, (Counts(), Counts()))
             totals[item.locale] = (messages + item.messages, words + item.words)
         return totals
@@ -78,9 +87,17 @@ class StatsReport:
     def total(self) -> tuple[Counts, Counts]:
         """(messages, words) summed over every catalogue."""
         messages, words = Counts(), Counts()
-        for item in self.catalogues:
+        for item in self.current():
             messages, words = messages + item.messages, words + item.words
         return messages, words
+
+    def current(self) -> list[CatalogueStats]:
+        """The catalogues of articles that exist."""
+        return [item for item in self.catalogues if not item.orphan]
+
+    def orphans(self) -> list[CatalogueStats]:
+        """The catalogues whose article is gone."""
+        return [item for item in self.catalogues if item.orphan]
 
     def as_json(self) -> dict:
         """The report as `catalog stats --json` prints it."""
@@ -88,12 +105,14 @@ class StatsReport:
         for locale, (messages, words) in self.locales().items():
             articles = {item.article: {"path": item.path.as_posix(), "messages": item.messages.as_json(),
                                        "words": item.words.as_json()}
-                        for item in self.catalogues if item.locale == locale}
+                        for item in self.current() if item.locale == locale}
             locales[locale] = {"articles": articles, "total": {"messages": messages.as_json(),
                                                                "words": words.as_json()}}
         messages, words = self.total()
+        orphans = [{"locale": item.locale, "article": item.article, "path": item.path.as_posix(),
+                    "messages": item.messages.as_json(), "words": item.words.as_json()} for item in self.orphans()]
         return {"locales": locales, "total": {"messages": messages.as_json(), "words": words.as_json()},
-                "errors": [str(error) for error in self.errors]}
+                "orphans": orphans, "errors": [str(error) for error in self.errors]}
 
 
 def stats(locales_dir: Path, locale: str | None = None) -> StatsReport:
@@ -106,7 +125,8 @@ def stats(locales_dir: Path, locale: str | None = None) -> StatsReport:
             report.errors.append(error)
             continue
         messages, words = count(catalogue)
-        report.catalogues.append(CatalogueStats(item.locale, item.article_id, item.path, messages, words))
+        orphan = not template_path(locales_dir, item.article_id).is_file()
+        report.catalogues.append(CatalogueStats(item.locale, item.article_id, item.path, messages, words, orphan))
     return report
 
 

@@ -210,6 +210,46 @@ def catalog_check(locale: str | None, locales: Path, concepts_path: Path | None,
         sys.exit(1)
 
 
+@catalog.command("todo")
+@click.option("--locale", required=True, metavar="LOCALE", help="The locale to list.")
+@click.option("--by-demand", is_flag=True,
+              help="Put first the sections readers searched for and were shown untranslated.")
+@INDEX_OPTION
+@click.option("--limit", type=click.IntRange(0), default=0, help="Show only the first N messages (0: all).")
+@LOCALES_OPTION
+@JSON_OPTION
+def catalog_todo(locale: str, by_demand: bool, index_dir: Path, limit: int, locales: Path, as_json: bool) -> None:
+    """List what waits for a translator in LOCALE, in the order to do it: `file:line` and words.
+
+    Fuzzy first (a review is quicker than a translation), then untranslated; catalogues closest
+    to done first. With --by-demand, the sections readers looked for come first (counted by
+    `pipeline search --lang` and the web reader, beside the index).
+    """
+    from .catalogue.demand import section_demand
+    from .catalogue.todo import todo
+
+    demand = section_demand(index_dir, locale.replace("-", "_")) if by_demand else None
+    report = _run(todo, locales, locale, demand)
+    _echo_errors(report.errors)
+    items = report.items[:limit] if limit else report.items
+    if as_json:
+        data = report.as_json()
+        data["items"] = [item.as_json() for item in items]
+        click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2))
+    else:
+        for item in items:
+            wanted = f", searched {item.demand}×" if item.demand else ""
+            kind = "fuzzy (exact memory match)" if item.exact_memory else item.state
+            text = item.msgid if len(item.msgid) <= 60 else item.msgid[:59] + "…"
+            click.echo(f"{_safe(str(item.path))}:{item.line}: {kind}, {item.words} words{wanted}: “{_safe(text)}”")
+        totals = report.totals()
+        summary = "; ".join(f"{state}: {totals[state][0]} messages, {totals[state][1]} words"
+                            for state in ("fuzzy", "untranslated") if state in totals)
+        click.echo(f"{report.locale}: {summary}" if summary else f"{report.locale}: nothing waits")
+    if report.errors:
+        sys.exit(1)
+
+
 @catalog.command("compile")
 @click.option("--use-fuzzy", is_flag=True, help="Include fuzzy translations (left out by default).")
 @LOCALE_OPTION
@@ -405,6 +445,45 @@ def _stats_table(report) -> list[str]:
     # Locale and article left-aligned, figures right-aligned.
     return ["  ".join(cell.ljust(width) if i < 2 else cell.rjust(width)
                       for i, (cell, width) in enumerate(zip(line, widths))).rstrip() for line in rows]
+
+
+@cli.group()
+def termbase() -> None:
+    """The concept table as a termbase: TBX in and out, glossaries merged in."""
+
+
+@termbase.command("import")
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--table", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True,
+              help="The concept table CSV to merge into (e.g. pipeline/data/concepts.csv or a project copy).")
+def termbase_import(source: Path, table: Path) -> None:
+    """Merge a TBX file or a JSON Lines glossary (`en`, `ar` per line) into a concept table.
+
+    A concept the table has gains the terms it lacks; a new one becomes a row at the end. Entries
+    whose terms are split between rows, or only share a stem with a row's term, are skipped and listed.
+    """
+    from .termbase import import_terms
+
+    report = _run(import_terms, source, table)
+    for reason in report.skipped:
+        click.echo(f"skipped: {_safe(reason)}")
+    click.echo(f"{report.read} entries read: {report.added} rows added, {report.merged} rows given new terms, "
+               f"{report.unchanged} already in the table, {len(report.skipped)} skipped; "
+               f"{_safe(str(table))} {'written' if report.written else 'unchanged'}")
+
+
+@termbase.command("export")
+@click.argument("tbx", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--table", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="The concept table CSV to export (default: the shipped one).")
+def termbase_export(tbx: Path, table: Path | None) -> None:
+    """Write the concept table as TBX (TBX-Basic, for CAT tools and Weblate)."""
+    from .concepts import default_concepts
+    from .termbase import export_tbx
+
+    concepts = None if table else default_concepts().concepts
+    count = _run(export_tbx, table, tbx, concepts)
+    click.echo(f"{count} concepts written to {_safe(str(tbx))}")
 
 
 @cli.command()

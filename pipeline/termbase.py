@@ -10,9 +10,10 @@ reads that, the 2019 form (`<tbx>`, <conceptEntry>/<langSec>/<termSec>) and TBX-
 table has columns for.
 
 Imported concepts are merged into a table file (`import_terms`): a concept whose terms the
-table already has (matched as search matches them, after analysis) gains the terms it lacks
-(and its preferred term and definition, if the row has none); a new concept becomes a new row
-at the end of the file, under a comment naming the source. An entry whose terms are split
+table already has (matched as search matches them, after analysis, and spelt the same up to
+inflection) gains the terms it lacks (and a definition, if the row has none; its preferred
+terms stay the table's); a new concept becomes a new row at the end of the file, under a
+comment naming the source, with the preferred terms the source names. An entry whose terms are split
 between rows is not merged (the report names it). The file is otherwise left as it is: its
 comments, order and rows stay, and the columns `preferred` and `definition` are added to the
 header only when an import fills them.
@@ -57,6 +58,7 @@ class ImportReport:
     """What an import did to the table: rows added and rows given new terms, entries skipped with why."""
 
     table: Path
+    written: bool = False
     read: int = 0
     added: int = 0
     merged: int = 0
@@ -185,6 +187,7 @@ def import_terms(source: Path, table_path: Path) -> ImportReport:
     parse_concepts(new_text, str(table_path))  # what is written must read back
     if new_text != text:
         write_file(table_path, new_text.encode("utf-8"))
+        report.written = True
     return report
 
 
@@ -323,12 +326,13 @@ def _merge_entry(entry: Entry, rows: _Rows, report: ImportReport, source_name: s
     for words, (column, term) in new_terms:
         (row.abbreviations if column == "abbreviations" else row.terms_in(column)).append(term)
         rows.owner[words] = row
-    for lang, term in entry.preferred.items():
+    # A row's preferred term is its first one unless it names another: an import decides it for
+    # the rows it creates only (the first entry of a concept wins), never for the table's own.
+    for lang, term in entry.preferred.items() if created else ():
         match = _WITH_ABBREVIATION.fullmatch(term)
         term = match.group(1).strip() if match else term
-        if lang not in row.preferred and term in row.terms_in(lang):
+        if term in row.terms_in(lang) and term != row.terms_in(lang)[0]:
             row.preferred[lang] = term
-            added = True
     if entry.definition and not row.definition:
         row.definition = entry.definition
         added = True

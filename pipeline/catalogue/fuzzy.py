@@ -275,7 +275,7 @@ def _near(text: str, section: str | None, gap: tuple[int, int, int], own: list[_
         for entry in memory.near(text, PER_MESSAGE):
             candidate = _from_entry(entry)
             pool.setdefault(id(candidate), candidate)
-    best: tuple[float, _Candidate] | None = None
+    best: tuple[float, float, _Candidate] | None = None
     measured: dict[tuple[str, float], float] = {}  # repeated texts (a page's "Back to top.") once
     for ident, candidate in pool.items():
         same_place = ident in place
@@ -296,12 +296,9 @@ def _near(text: str, section: str | None, gap: tuple[int, int, int], own: list[_
                 score += BONUS_SAME_PLACE
             elif section is not None and candidate.section == section:
                 score += BONUS_SAME_SECTION
-        if best is None or score > best[0] or (score == best[0] and _order(candidate) < _order(best[1])):
-            best = (score, candidate)
-    if best is None:
-        return None
-    similarity = ratio(folded, best[1].text.casefold()) / 100
-    return similarity, best[1]
+        if best is None or score > best[0] or (score == best[0] and _order(candidate) < _order(best[2])):
+            best = (score, similarity, candidate)
+    return (best[1], best[2]) if best is not None else None
 
 
 def _at_place(gone: _Gone, gap: tuple[int, int, int]) -> list[_Candidate]:

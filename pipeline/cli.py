@@ -91,8 +91,11 @@ def search(query: str, index_dir: Path, engine: str, lang: str | None, limit: in
     """Search the index for QUERY, typed as you would ask it."""
     from .search import search as run_search
 
+    from .catalogue.demand import record_demand
+
     query = _readable(query)
     result = _run(lambda: run_search(_engine(index_dir, engine), query, lang=lang, limit=limit))
+    record_demand(result.hits, lang and lang.strip().replace("-", "_"), index_dir)  # for `catalog todo --by-demand`
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, sort_keys=True, indent=2))
         return

@@ -75,6 +75,8 @@ TRICKY = [
     ("An MRI scan may be needed.", "قد يلزم التصوير بالرنين المغناطيسي."),
     ("Go step by step.", "تقدّم خطوة خطوة."),
     ("It uses RRT-PCR.", "يستخدم تفاعل (آر آر تي-بي سي آر)."),
+    ("Canine CoV (CCoV).", "فيروس كورونا الكلبي (سي سي أوه في)."),
+    ("Hussain A A, et al.", "حسين أ أ، وآخرون."),
     ("About 1,000 people a year.", "نحو 1,000 شخص سنويًا."),
     ("CT, MRI and ultrasound", "CT وMRI والموجات فوق الصوتية"),
     ("yellow skin (jaundice)", "اصفرار الجلد (اليرقان)"),

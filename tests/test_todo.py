@@ -97,3 +97,14 @@ def test_by_demand_puts_the_sections_readers_looked_for_first(seeded):
         "fuzzy, 36 words, searched 1×", "untranslated, 9 words, searched 1×"]
     plain = run("catalog", "todo", "--locale", "ar").splitlines()
     assert len(lines) == len(plain) and plain[0].split(": ", 2)[1] == "fuzzy, 36 words"
+
+
+def test_a_search_in_arabic_counts_the_sections_shown_untranslated(seeded):
+    waiting_work(seeded)
+    run("ingest")
+    run("search", "drink water through the day", "--lang", "ar")
+    run("search", "drink water through the day")  # no locale asked for: nothing counted
+    assert section_demand(Path("index"), "ar") == {("kidney-stones", "prevention"): 1}
+    assert "drink" not in demand_path(Path("index")).read_text(encoding="utf-8")  # no query text kept
+    lines = run("catalog", "todo", "--locale", "ar", "--by-demand").splitlines()
+    assert lines[0].endswith("untranslated, 5 words, searched 1×: “Drink water through the day.”")

@@ -96,6 +96,10 @@ _WORD = re.compile(r"[^\W\d_]+(?:[\u064b-\u065f\u0670]*[^\W\d_]*)*")
 _REDUPLICATED = frozenset({"خطوة", "رويدا", "رويدًا", "رويداً", "قليلا", "قليلًا", "قليلاً", "شيئا", "شيئًا",
                            "واحدا", "واحدًا", "واحداً", "حرفا", "حرفيًا", "جنبا", "جنبًا", "يدا", "يدًا",
                            "had", "that", "is", "do", "bye", "very"})
+# The names of Latin letters as Arabic writes them.
+_LETTER_NAMES = frozenset({"إي", "اي", "بي", "سي", "دي", "إف", "اف", "جي", "إتش", "اتش", "آي", "جاي", "كي",
+                           "إل", "ال", "إم", "ام", "إن", "ان", "أو", "او", "كيو", "آر", "ار", "إس", "اس",
+                           "تي", "يو", "في", "دبليو", "إكس", "اكس", "واي", "زد", "زي", "أيه", "ايه"})
 _ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur", "ps", "ckb", "sd", "ug", "ku"})
 _LATIN_MARKS = {"?": "؟", ",": "،", ";": "؛"}
 
@@ -289,9 +293,10 @@ def _doubled_words(text: str) -> set[str]:
     for number, ((first, _, end), (second, start, _)) in enumerate(zip(words, words[1:])):
         if first.casefold() != second.casefold() or text[end:start].strip():
             continue
-        # Acronyms spelt out letter by letter repeat two-letter words ("آر آر تي-بي سي آر" for
-        # RRT-PCR, "سي إن إن"): a run of three or more such words is a name, not a slip.
-        if len(first) <= 2 and _short_run(words, number) >= 3:
+        # Initials ("حسين أ أ") and acronyms spelt out letter by letter ("سي سي أوه في" for CCoV,
+        # "آر آر تي-بي سي آر" for RRT-PCR) repeat letters' names; "في" is also "in", so it counts
+        # as a letter only inside a run of three or more short words.
+        if len(first) == 1 or (first in _LETTER_NAMES and (first != "في" or _short_run(words, number) >= 3)):
             continue
         doubled.add(first.casefold())
     return doubled - _REDUPLICATED

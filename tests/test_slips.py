@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from pipeline.catalogue.checks import SEVERITY, compare
 from pipeline.cli import cli
 
-from .test_checks import HEADER, write
+from .test_checks import write
 
 
 def codes(source: str, translation: str) -> list[str]:

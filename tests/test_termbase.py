@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from pipeline.cli import cli
 from pipeline.concepts import default_concepts, parse_concepts, read_concepts
 from pipeline.errors import ConceptError
 from pipeline.search.query import parse_query
@@ -21,15 +21,9 @@ HEADER = "english,arabic,abbreviations"
 
 
 def run(*args: str, expect: int = 0) -> str:
-    result = CliRunner().invoke(cli_module().cli, list(args))
+    result = CliRunner().invoke(cli, list(args))
     assert result.exit_code == expect, result.output
     return result.output
-
-
-def cli_module():
-    from pipeline import cli
-
-    return cli
 
 
 def test_a_table_of_the_three_first_columns_still_reads():

@@ -43,9 +43,12 @@ def pretranslate(config: Config, locale: str, source_language: str = "en", dry_r
     locale = parse_locale(locale)
     report = PretranslateReport()
     files = catalogue_files(config.locales, locale)
-    memory = load_memory(config.locales, {source.article_id for source in discover(config.sources)})
+    article_ids = {source.article_id for source in discover(config.sources)}
+    memory = load_memory(config.locales, article_ids)
     view = MemoryView(memory, locale, source_language)
     for item in files:
+        if item.article_id not in article_ids:
+            continue  # an orphan: nobody reads it
         try:
             data = item.path.read_bytes()
             catalogue = parse_catalogue(data, item.path)

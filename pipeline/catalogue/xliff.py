@@ -40,8 +40,8 @@ from babel.messages.catalog import Catalog, Message
 from ..errors import CatalogError
 from ..files import write_file
 from ..locale_tags import parse_locale, same_language
-from .folder import MESSAGES_DIR, catalogue_files
-from .pofile import content, parse_catalogue, read_catalogue, render
+from .folder import catalogue_files
+from .pofile import content, read_catalogue, render
 
 log = logging.getLogger(__name__)
 

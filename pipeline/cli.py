@@ -89,13 +89,13 @@ def ingest(sources: Path, locales: Path, index_dir: Path, engine: str, max_bytes
 @JSON_OPTION
 def search(query: str, index_dir: Path, engine: str, lang: str | None, limit: int, as_json: bool) -> None:
     """Search the index for QUERY, typed as you would ask it."""
-    from .search import search as run_search
-
     from .catalogue.demand import record_demand
+    from .locale_tags import underscored
+    from .search import search as run_search
 
     query = _readable(query)
     result = _run(lambda: run_search(_engine(index_dir, engine), query, lang=lang, limit=limit))
-    record_demand(result.hits, lang and lang.strip().replace("-", "_"), index_dir)  # for `catalog todo --by-demand`
+    record_demand(result.hits, underscored(lang) if lang else None, index_dir)  # for `catalog todo --by-demand`
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, sort_keys=True, indent=2))
         return
@@ -500,7 +500,7 @@ def serve(index_dir: Path, engine: str, host: str, port: int) -> None:
     """Serve the reader's web page: search and articles in English and Arabic."""
     from .web import make_server
 
-    server = _run(lambda: make_server(_engine(index_dir, engine), host=host, port=port))
+    server = _run(lambda: make_server(_engine(index_dir, engine), host=host, port=port, demand_dir=index_dir))
     for url in server.urls:
         click.echo(f"Serving the reader at {url} (Ctrl-C to stop)")
     server.run()

@@ -541,3 +541,22 @@ def test_the_server_freezes_what_it_prepared_out_of_full_collections(tmp_path):
     finally:
         server.close()
         gc.unfreeze()
+
+
+def test_searches_count_what_readers_were_shown_untranslated(tmp_path):
+    """The web reader counts, for `catalog todo --by-demand`, the sections a search in a locale
+    showed untranslated among its best hits: on a search's first page and in the API, no text kept."""
+    from pipeline.catalogue.demand import DemandCounts, demand_path, section_demand
+
+    index = build_index(tmp_path, bundled=True)  # no Arabic catalogues: every hit falls back in Arabic
+    demand = DemandCounts(tmp_path / "counts", batch=1)
+    client = create_app(engine(index), demand=demand).test_client()
+    get(client, "/?q=kidney+stones&lang=ar")
+    first = section_demand(tmp_path / "counts", "ar")
+    assert first and set(first.values()) == {1} and len(first) <= 3
+    get(client, "/?q=kidney+stones&lang=ar&page=2")  # the same readers, further down: not counted again
+    get(client, "/api/search?q=kidney+stones&lang=ar")
+    assert section_demand(tmp_path / "counts", "ar") == {key: 2 for key in first}
+    get(client, "/?q=kidney+stones&lang=en")  # shown in its own language: nothing to translate
+    assert section_demand(tmp_path / "counts", "en") == {}
+    assert "kidney" not in demand_path(tmp_path / "counts").read_text(encoding="utf-8").replace("kidney-stones", "")

@@ -45,25 +45,58 @@ def record_demand(hits: Iterable, locale: str | None, index_dir: Path, top: int 
     Returns how many sections were counted. A failure to write is logged, never raised: a search
     must not fail for its statistics.
     """
-    if not locale:
-        return 0
-    keys = [f"{hit.article}#{hit.section}" for hit in list(hits)[:top] if hit.status in _UNREAD]
-    if not keys:
-        return 0
-    path = demand_path(index_dir)
-    try:
-        with _locked(path):
-            counts = read_demand(path)
-            by_section = counts.setdefault(locale, {})
+    counts = DemandCounts(index_dir)
+    counted = counts.record(hits, locale, top)
+    counts.flush()
+    return counted
+
+
+class DemandCounts:
+    """Counts kept in memory and added to the index's demand file when batch of them are waiting,
+    and when flushed (a server records every search, and rewrites the file once a batch)."""
+
+    def __init__(self, index_dir: Path, batch: int = 1):
+        self.path = demand_path(index_dir)
+        self.batch = batch
+        self._waiting: dict[str, dict[str, int]] = {}
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def record(self, hits: Iterable, locale: str | None, top: int = TOP) -> int:
+        """Count the sections among the top hits shown untranslated in locale (see record_demand)."""
+        if not locale:
+            return 0
+        keys = [f"{hit.article}#{hit.section}" for hit in list(hits)[:top] if hit.status in _UNREAD]
+        if not keys:
+            return 0
+        with self._lock:
+            by_section = self._waiting.setdefault(locale, {})
             for key in keys:
                 by_section[key] = by_section.get(key, 0) + 1
-            data = {"version": VERSION, "locales": counts}
-            write_file(path, (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8"),
-                       durable=False)
-    except OSError as error:
-        log.warning("%s: demand counts not written: %s", path, error.strerror or error)
-        return 0
-    return len(keys)
+            self._count += len(keys)
+            full = self._count >= self.batch
+        if full:
+            self.flush()
+        return len(keys)
+
+    def flush(self) -> None:
+        """Add the waiting counts to the file (a failure to write is logged, and the counts dropped)."""
+        with self._lock:
+            waiting, self._waiting, self._count = self._waiting, {}, 0
+        if not waiting:
+            return
+        try:
+            with _locked(self.path):
+                counts = read_demand(self.path)
+                for locale, sections in waiting.items():
+                    by_section = counts.setdefault(locale, {})
+                    for key, count in sections.items():
+                        by_section[key] = by_section.get(key, 0) + count
+                data = {"version": VERSION, "locales": counts}
+                write_file(self.path, (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
+                           .encode("utf-8"), durable=False)
+        except OSError as error:
+            log.warning("%s: demand counts not written: %s", self.path, error.strerror or error)
 
 
 def read_demand(path: Path) -> dict[str, dict[str, int]]:

@@ -24,6 +24,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
+from ..catalogue.demand import DemandCounts
 from ..engine import Engine, Reader
 from ..errors import IndexingError
 from ..locale_tags import same_language, underscored
@@ -123,12 +124,16 @@ class Query:
 reader = Blueprint("reader", __name__)
 
 
-def create_app(engine: Engine, cache_size: int = 1024) -> Flask:
-    """The reader's Flask app over an engine's index (raises IndexingError if there is none)."""
+def create_app(engine: Engine, cache_size: int = 1024, demand: DemandCounts | None = None) -> Flask:
+    """The reader's Flask app over an engine's index (raises IndexingError if there is none).
+
+    demand: where to count the sections readers were shown untranslated (`catalog todo --by-demand`).
+    """
     app = Flask(__name__, static_folder=None, template_folder=str(HERE / "templates"))
     app.jinja_options = {"trim_blocks": True, "lstrip_blocks": True}
     app.config.update(MAX_CONTENT_LENGTH=64 * 1024, JSON_AS_ASCII=False)
     app.extensions["reader_index"] = ReaderIndex(engine, cache_size)
+    app.extensions["reader_demand"] = demand
     css = (HERE / "static" / "reader.css").read_bytes()
     app.extensions["reader_css"] = (css, hashlib.sha256(css).hexdigest()[:12])
     _install_gettext(app)
@@ -170,6 +175,8 @@ def search_page():
     result, hits, pages = None, (), 0
     if query.text:
         result = _index().search(query.text, language.code, page * PER_PAGE)
+        if page == 1:
+            _count_demand(result, language.code)
         pages = min(MAX_PAGES, math.ceil(result.total / PER_PAGE))
         page = min(page, max(pages, 1))
         hits = tuple(_shown_hit(hit, language) for hit in result.hits[(page - 1) * PER_PAGE:page * PER_PAGE])
@@ -212,6 +219,7 @@ def api_search():
     if not 1 <= limit <= MAX_LIMIT:
         return _json_error(400, f"limit must be between 1 and {MAX_LIMIT}")
     result = _index().search(text, underscored(lang) if lang else None, limit)
+    _count_demand(result, underscored(lang) if lang else None)
     return Response(json.dumps(result.as_json(), ensure_ascii=False, sort_keys=True),
                     mimetype="application/json")
 
@@ -222,6 +230,13 @@ def stylesheet():
     response = Response(current_app.extensions["reader_css"][0], mimetype="text/css")
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+def _count_demand(result: SearchResult, locale: str | None) -> None:
+    """Count what a search showed untranslated in the reader's locale, when the app counts demand."""
+    demand = current_app.extensions["reader_demand"]
+    if demand is not None:
+        demand.record(result.hits, locale)
 
 
 def _http_error(error: HTTPException):

@@ -5,13 +5,19 @@ from __future__ import annotations
 import gc
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from waitress.server import create_server
 
+from ..catalogue.demand import DemandCounts
 from ..engine import Engine
 from .app import create_app
 
 log = logging.getLogger(__name__)
+
+# How many demand counts a server gathers before it adds them to the file (each time, the whole
+# file is read and written again).
+DEMAND_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -19,10 +25,12 @@ class ReaderServer:
     """A bound, not yet running, server.
 
     urls: where it answers (one per listening socket), e.g. `http://127.0.0.1:8000/`.
+    demand: the demand counts it keeps (written out as they add up, and when it closes), or None.
     """
 
     urls: tuple[str, ...]
     _server: object
+    demand: DemandCounts | None = None
 
     def run(self) -> None:
         """Answer requests until interrupted (Ctrl-C or SIGINT), then close the sockets."""
@@ -34,13 +42,21 @@ class ReaderServer:
             self.close()
 
     def close(self) -> None:
-        """Close the listening sockets."""
+        """Close the listening sockets, and write the demand counts still waiting."""
         self._server.close()
+        if self.demand is not None:
+            self.demand.flush()
 
 
-def make_server(engine: Engine, host: str = "127.0.0.1", port: int = 8000, threads: int = 4) -> ReaderServer:
-    """Bind the reader to host:port (port 0 picks a free one); raises IndexingError without an index."""
-    app = create_app(engine)
+def make_server(engine: Engine, host: str = "127.0.0.1", port: int = 8000, threads: int = 4,
+                demand_dir: Path | None = None) -> ReaderServer:
+    """Bind the reader to host:port (port 0 picks a free one); raises IndexingError without an index.
+
+    demand_dir: where to keep the counts of sections readers were shown untranslated (the index
+    folder), for `catalog todo --by-demand`; None counts nothing.
+    """
+    demand = DemandCounts(demand_dir, batch=DEMAND_BATCH) if demand_dir is not None else None
+    app = create_app(engine, demand=demand)
     # What the process holds by now (the prepared index tables, the loaded modules) lives as long
     # as it does: out of the garbage collector's full collections, which would otherwise walk it
     # all again every few hundred queries.
@@ -56,4 +72,4 @@ def make_server(engine: Engine, host: str = "127.0.0.1", port: int = 8000, threa
     listening = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
     urls = tuple(f"http://[{h}]:{p}/" if ":" in str(h) else f"http://{h}:{p}/" for h, p in listening)
     log.info("reader bound to %s", ", ".join(urls))
-    return ReaderServer(urls, server)
+    return ReaderServer(urls, server, demand)

@@ -7,6 +7,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,6 +26,16 @@ NOW = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
 # handling it here gives them the default again.
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_temporary_folder(tmp_path_factory):
+    """Temporary files of this run in a folder of its own: Whoosh's in-memory indexes spill to
+    `<tmp>/MAIN.tmp` whatever the process, so two runs on one machine would share that folder."""
+    folder = tmp_path_factory.mktemp("tempfile")
+    previous, tempfile.tempdir = tempfile.tempdir, str(folder)
+    yield
+    tempfile.tempdir = previous
 
 
 def pytest_addoption(parser):

@@ -434,6 +434,7 @@ def test_a_long_shouted_text_is_matched_whole():
     assert len(highlight.matching_spans(text, terms)) == 31
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=None)
 @given(st.from_regex(r"[a-z]{1,10}(ing|ingly|ed|edly|ies|ied|ility|ilities|ization|ational|fulness|iveness|"
                      r"ivity|ly|ment|ness|y|ily|iness|ation|ator|alism|ical|ency|ancy|ize|s|es|e|ying)?",

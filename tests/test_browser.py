@@ -1,6 +1,7 @@
 """The reader in a real browser: `pipeline serve` in a subprocess, driven by headless Chromium.
 
-Chromium is Debian's (`make test` installs it); Playwright only drives it, it downloads nothing.
+Chromium is Debian's (`make test` installs it), or the one the CHROMIUM variable names; Playwright
+only drives it, it downloads nothing. Without either, the module is skipped (and fails when CI is set).
 Screenshots land in tmp_path (pytest prints where with -rA; `--basetemp DIR` keeps them in DIR).
 """
 
@@ -15,26 +16,26 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import unavailable
 from .indexes import HOSTILE_SOURCE, build_index
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 SEED_ARTICLE = "interventional-radiologist"
 SEED_SECTION = "what-does-an-interventional-radiologist-do"
-# The seed section's heading as each locale shows it. Add "ar" once the Arabic catalogue translates
-# the seed; until then the Arabic page shows the English heading, marked as not translated.
+# The seed section's heading as each locale shows it.
 SEED_HEADING = {"en": "What does an Interventional Radiologist do?", "ar": "ماذا يفعل اختصاصي الأشعة التداخلية؟"}
 
-if not CHROMIUM.exists():
-    # `make test` installs Debian's chromium; in CI its absence is a failure, not a skip.
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing; run `make test`, which installs Debian's chromium",
-                    pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (run `make test` to install Debian's chromium)",
-                allow_module_level=True)
+pytestmark = pytest.mark.slow
 
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+if not CHROMIUM.exists():
+    unavailable(f"Chromium is not at {CHROMIUM} (`make test` installs Debian's chromium; "
+                "or set CHROMIUM to a Chromium binary)")
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:
+    unavailable("playwright is not installed (pip install -e '.[test]')")
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,9 @@ from pipeline.parallel import split
 
 from .conftest import LOCALES, NOW, SOURCES
 
+# Real worker processes, signals and subprocess runs of the command line: the slow tier.
+pytestmark = pytest.mark.slow
+
 
 def run(*args: str):
     return CliRunner().invoke(cli, list(args))

@@ -52,6 +52,7 @@ def _searcher_allocations(folder) -> tuple[int, list[str]]:
     return peak - before, found
 
 
+@pytest.mark.slow
 def test_a_searcher_reads_this_engines_segments_in_place_and_no_other(indexes):
     (plain, plain_size), (ours, size) = indexes
     _searcher_allocations(ours)  # the first search imports Whoosh's searching modules

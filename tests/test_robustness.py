@@ -279,6 +279,7 @@ def _cli(*args: str, cwd: Path, check=True) -> subprocess.CompletedProcess:
                           cwd=cwd, capture_output=True, text=True, check=check, timeout=300)
 
 
+@pytest.mark.slow
 def test_kill_9_during_ingest_leaves_a_searchable_index_and_the_next_ingest_completes(tmp_path):
     _corpus(tmp_path / "sources", 300)
     _cli("catalog", "init", "ar", cwd=tmp_path)
@@ -305,6 +306,7 @@ def test_kill_9_during_ingest_leaves_a_searchable_index_and_the_next_ingest_comp
     assert result["total"] == 300  # the addendum's section of every article, once each
 
 
+@pytest.mark.slow
 def test_searches_during_an_ingest_never_fail(tmp_path):
     _corpus(tmp_path / "sources", 200)
     _cli("ingest", cwd=tmp_path)

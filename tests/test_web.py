@@ -506,6 +506,7 @@ def test_a_whole_translation_says_where_it_comes_from(tmp_path):
 
 # The server
 
+@pytest.mark.slow
 def test_pipeline_serve_answers_on_loopback_and_stops_on_ctrl_c(index):
     pipeline = Path(sys.executable).with_name("pipeline")
     process = subprocess.Popen([str(pipeline), "serve", "--index", str(index), "--port", "0"],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -11,6 +10,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from pipeline.web.i18n import CATALOGUES, DOMAIN, Language, negotiate, translations, ui_locales
+
+from .conftest import require_program
 
 WEB = CATALOGUES.parent
 TEMPLATE = CATALOGUES / f"{DOMAIN}.pot"
@@ -58,11 +59,11 @@ def test_every_message_is_translated_with_the_same_placeholders(locale):
             assert used <= wanted and wanted - used <= {"num"}, f"{locale}: {string!r}"
 
 
-@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext's msgfmt is not installed")
 @pytest.mark.parametrize("locale", ui_locales()[1:])
 def test_msgfmt_accepts_the_catalogue(locale):
+    msgfmt = require_program("msgfmt", "GNU gettext; `make test` installs it with apt-get")
     po = CATALOGUES / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
-    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True)
+    result = subprocess.run([msgfmt, "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 

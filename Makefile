@@ -4,15 +4,19 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test golden messages bench
+.PHONY: demo test docs golden messages bench
 
 demo: $(VENV)/.installed
 	$(BIN)/pipeline ingest
 	$(BIN)/pipeline search "kidney stones"
 	$(BIN)/pipeline search "حصى الكلى"
 
-test: $(VENV)/.installed-test gettext chromium
+test: $(VENV)/.installed-test gettext chromium docs
 	$(BIN)/python -m pytest
+
+# The documentation site, into site/ (not committed); --strict fails on broken links and missing pages.
+docs: $(VENV)/.installed-docs
+	$(BIN)/mkdocs build --strict --quiet --site-dir site
 
 # Speed and memory on the shared corpus (see README, Performance); CORPUS and SCALE may be given.
 CORPUS ?= ../shared/corpus
@@ -43,6 +47,10 @@ $(VENV)/.installed: pyproject.toml
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-docs: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[docs]'
 	touch $@
 
 # GNU gettext's msgfmt is the reference checker the catalogue tests run against.

@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,9 @@ from .config import DEFAULT_MAX_BYTES, Config
 from .engine import ENGINES, open_engine
 from .errors import PipelineError
 from .model import strip_controls
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar  # what click.progressbar returns
 
 INDEX_OPTION = click.option("--index", "index_dir", type=click.Path(path_type=Path), default="index",
                             show_default=True, help="Folder of the search index.")
@@ -422,8 +426,8 @@ def _stats_table(report) -> list[str]:
     """The stats as an aligned table: one row per locale and article, a total per locale and overall."""
     if not report.catalogues:
         return ["no catalogues yet; start a locale with `pipeline catalog init LOCALE`"]
-    rows = [("locale", "article", "messages", "translated", "fuzzy", "untranslated", "obsolete",
-             "words", "translated", "fuzzy", "untranslated", "obsolete")]
+    rows: list[tuple[str, ...]] = [("locale", "article", "messages", "translated", "fuzzy", "untranslated",
+                                    "obsolete", "words", "translated", "fuzzy", "untranslated", "obsolete")]
 
     def row(locale: str, article: str, messages, words) -> tuple[str, ...]:
         cells = [locale, article]
@@ -615,7 +619,7 @@ class _progress:
 
     def __init__(self, label: str):
         self.label = label
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
 
     def __enter__(self):
         return self._total, self._advance

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-
 # Zero-width spaces/joiners, LRM/RLM, bidi embeddings and isolates, BOM: invisible, never split words.
 IGNORABLE_RANGES = ((0x200B, 0x200F), (0x202A, 0x202E), (0x2066, 0x2069), (0xFEFF, 0xFEFF))
 # Harakat and other Arabic combining marks, superscript alef, Quranic marks, tatweel,

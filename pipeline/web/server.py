@@ -6,6 +6,7 @@ import gc
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from waitress.server import create_server
 
@@ -20,6 +21,14 @@ log = logging.getLogger(__name__)
 DEMAND_BATCH = 64
 
 
+class _Serving(Protocol):
+    """What the reader uses of the server waitress.create_server returns."""
+
+    def run(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class ReaderServer:
     """A bound, not yet running, server.
@@ -29,7 +38,7 @@ class ReaderServer:
     """
 
     urls: tuple[str, ...]
-    _server: object
+    _server: _Serving
     demand: DemandCounts | None = None
 
     def run(self) -> None:

@@ -28,8 +28,15 @@ from itertools import accumulate, pairwise
 
 from .internals import column_bytes, length_column, term_info_size, term_table, terms_parts  # isort: split
 
-from whoosh.codec.whoosh3 import (WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PerDocReader, W3PostingsWriter,
-                                  W3Segment, W3TermInfo)
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3LeafMatcher,
+    W3PerDocReader,
+    W3PostingsWriter,
+    W3Segment,
+    W3TermInfo,
+)
 from whoosh.filedb.filetables import OrderedHashReader, md5_hash
 from whoosh.formats import Positions
 from whoosh.util.numeric import byte_to_length, length_to_byte

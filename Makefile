@@ -1,24 +1,30 @@
 # Two commands on a fresh clone: `make demo` (set up, ingest the bundled sources, search) and
-# `make test` (set up, run the tests). Everything is installed into .venv from PyPI.
+# `make test` (set up, lint, build the docs, run the tests). Everything is installed into .venv from PyPI.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test docs golden messages bench
+.PHONY: demo test lint docs golden messages bench
 
 demo: $(VENV)/.installed
 	$(BIN)/pipeline ingest
 	$(BIN)/pipeline search "kidney stones"
 	$(BIN)/pipeline search "حصى الكلى"
 
-test: $(VENV)/.installed-test gettext chromium docs
+# What CI runs (.ci/run): lint, the documentation build, then every test.
+test: $(VENV)/.installed-dev gettext chromium lint docs
 	$(BIN)/python -m pytest
+
+# Style, imports and the package's fences (ruff), then types (mypy); both configured in pyproject.toml.
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The documentation site, into site/ (not committed); --strict fails on broken links and missing pages.
 docs: $(VENV)/.installed-docs
 	$(BIN)/mkdocs build --strict --quiet --site-dir site
 
-# Speed and memory on the shared corpus (see README, Performance); CORPUS and SCALE may be given.
+# Speed and memory on the shared corpus (see docs/performance.md); CORPUS and SCALE may be given.
 CORPUS ?= ../shared/corpus
 SCALE ?= 10
 bench: $(VENV)/.installed
@@ -51,6 +57,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 $(VENV)/.installed-docs: $(VENV)/.installed
 	$(BIN)/python -m pip install -q -e '.[docs]'
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
 
 # GNU gettext's msgfmt is the reference checker the catalogue tests run against.

@@ -31,6 +31,7 @@ def _in_source(cls: type, name: str) -> bool:
                for base in cls.__mro__ if base.__module__.startswith("whoosh"))
 
 
+@pytest.mark.slow
 def test_every_private_name_internals_lists_exists(tmp_path):
     from pipeline.engine.whoosh.index import open_index
 

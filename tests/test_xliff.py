@@ -202,7 +202,7 @@ def test_a_unit_whose_catalogue_entry_changed_since_the_export_is_refused(waitin
     write_file(SEED_PO, render(catalogue))
     result = CliRunner().invoke(cli, ["catalog", "xliff", "import", str(path)])
     assert result.exit_code == 1
-    assert f"changed since the export (export again, or copy this translation into the catalogue by hand)" in result.output
+    assert "changed since the export (export again, or copy this translation into the catalogue by hand)" in result.output
     assert read_catalogue(SEED_PO).get(title.id).string == "عنوان صححه مترجم آخر"  # the translator's work stays
 
 

@@ -17,7 +17,8 @@ from ..files import write_file
 from ..locale_tags import parse_locale
 from ..sources import discover
 from .folder import catalogue_files
-from .fuzzy import MemoryView, pretranslate as fill
+from .fuzzy import MemoryView
+from .fuzzy import pretranslate as fill
 from .memory import load_memory
 from .pofile import content, parse_catalogue, render
 

@@ -17,6 +17,7 @@ from .query import frequencies_body, search_body
 from .schema import SHOWN_FIELDS, document_from_source, length_field, vocabulary_field
 from .scoring import Scorer, Statistics, analysed, is_arabic_script_locale
 
+
 # How many candidates the cluster ranks for count best: the exact scores may reorder them a little
 # (their lengths and averages are the cluster's approximations), so a margin is fetched.
 def candidates(count: int) -> int:

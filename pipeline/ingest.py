@@ -29,8 +29,8 @@ from .sources import SourceFile, discover, load_article, read_bytes
 
 log = logging.getLogger(__name__)
 
-# Below this many articles to index, worker processes cost more than they save (they fork in
-# milliseconds, but each adds a segment to the index).
+# Below this many articles to index, worker processes cost more than they save (forking is
+# quick, but each adds a segment to the index).
 PARALLEL_MIN = 100
 
 

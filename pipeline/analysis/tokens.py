@@ -38,7 +38,7 @@ def _classify(raw: str) -> tuple[str | None, str | None]:
     return term, "en" if stemmable else None
 
 
-# Tokens repeat a lot (a few per cent of a corpus's tokens are distinct), so the per-token work
+# Tokens repeat a lot (few of a corpus's tokens are distinct), so the per-token work
 # (regexes, Unicode folding, abbreviation rules, stemming) is done once per distinct token text.
 @lru_cache(maxsize=200_000)
 def token_terms(raw: str) -> tuple[str | None, str | None]:

@@ -13,7 +13,7 @@ Parser = Callable[[str, str], ParsedDocument]
 def _on_first_use(module: str) -> Parser:
     """The parse function of a module of this package, imported when it is first called.
 
-    BeautifulSoup, lxml, markdown-it and PyYAML take a good part of a second to import: commands
+    BeautifulSoup, lxml, markdown-it and PyYAML are slow to import: commands
     that parse nothing (search, an ingest where nothing changed) never pay for them.
     """
     def parse(text: str, path: str) -> ParsedDocument:

@@ -4,7 +4,7 @@ A word of the query that the index does not know (after analysis) is compared wi
 vocabulary of the body field: terms within a few edits of its stem, or of the word as typed
 (more edits for longer words, none for short ones), the most frequent closest one wins. The
 vocabulary is read once per version of the index, grouped by first letter and length, and the
-distances computed by RapidFuzz (compiled; Whoosh's automaton walk took milliseconds a word). The
+distances computed by RapidFuzz (compiled, where Whoosh's automaton walks the vocabulary in Python). The
 correction is shown as a word readers write (`kidny stonse` → `kidney stones`, not the stems
 `kidney stone`): the most common spelling of the term in an indexed section, the one closest to
 what was typed.

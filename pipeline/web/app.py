@@ -85,7 +85,7 @@ class ReaderIndex:
         return self._article(self._reader().version, article_id, locale)
 
     def _reader(self) -> Reader:
-        """This thread's reader, moved to the latest version (opening one costs milliseconds)."""
+        """This thread's reader, moved to the latest version (kept: opening one reads the index's table of contents)."""
         reader = getattr(self._local, "reader", None)
         reader = self.engine.reader() if reader is None else reader.refresh()
         self._local.reader = reader

@@ -2,8 +2,7 @@
 
 Whoosh's own codec pickles each block of a term's postings as a tuple of Python ints, floats
 and byte strings (one per posting, positions included) and compresses the pickle: a first
-reading of a term unpickled them all, three quarters of a search at ten times the shared
-corpus. Here a block is a header of numbers (struct) and its document numbers, frequencies and
+reading of a term unpickled them all, most of a search's time on a large site. Here a block is a header of numbers (struct) and its document numbers, frequencies and
 positions as three machine arrays, each compressed on its own, so that scoring, which needs no
 positions, never decompresses them. Everything else is Whoosh's: the term tables, skipping and
 merging; a segment remembers which codec wrote it.
@@ -74,7 +73,7 @@ class ArrayPositions(Positions):
     def word_values(self, value, analyzer, **kwargs):
         """(term, frequency, weight, positions) of each term of a text, as Whoosh's Positions
         gives them; with the project's analyzer, from analysis.index_terms rather than a stream of
-        Token objects (a sixth of an ingest's CPU)."""
+        Token objects, which cost an ingest much of its time."""
         if not isinstance(value, str) or analyzer != _TEXT_ANALYZER or kwargs.keys() - {"mode"}:
             yield from super().word_values(value, analyzer, **kwargs)
             return
@@ -205,7 +204,7 @@ class ArrayLeafMatcher(W3LeafMatcher):
 class ArrayPerDocReader(W3PerDocReader):
     """Whoosh's per-document reader, with a field's lengths read whole on first use: writing a
     segment's postings asks for the length of each posting's field, which Whoosh read from the
-    column one call at a time (a tenth of an ingest's CPU)."""
+    column one call at a time."""
 
     def __init__(self, storage, segment):
         super().__init__(storage, segment)
@@ -235,9 +234,9 @@ class SegmentPostings:
 
     For each term of a query, Whoosh's reader looks the term up for its document frequency, then
     again for its postings, wraps them in matchers and reads every block header through a file
-    object: 70 µs a term over three segments, and a reader's long question has hundreds of terms.
+    object, and a reader's long question has hundreds of terms.
     Here a term is looked up once (find), its entry gives its document frequency, and its blocks
-    are read straight from the postings file: 20 µs.
+    are read straight from the postings file.
 
     reader: a segment's reader (any codec with Whoosh's term tables; ArrayCodec's blocks are the
     ones read straight).
@@ -265,7 +264,7 @@ class SegmentPostings:
 
     def terms(self, fieldname: str) -> Iterator[str]:
         """Every term of a field in the segment (straight from the map of ArrayCodec's term
-        table: a quarter of the time Whoosh's lexicon takes)."""
+        table, rather than through Whoosh's lexicon)."""
         if not isinstance(self._index, MappedHashReader):
             if fieldname in self._schema:
                 yield from (term.decode("utf-8") for term in self._reader.lexicon(fieldname))
@@ -409,7 +408,7 @@ class MappedHashReader(OrderedHashReader):
 
     A search looks up each of its terms in every segment's table, for every field: a few hundred
     lookups a query. Whoosh's own reads each slot through a file object and hashes through a hex
-    string; this is the same algorithm and file format in a third of the time.
+    string; this is the same algorithm and file format, read straight from the map.
     """
 
     buffer: memoryview

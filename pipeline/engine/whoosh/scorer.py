@@ -193,7 +193,7 @@ class TermScores:
     def read_vocabulary(self, fieldnames: Sequence[str]) -> None:
         """Note which segments hold each term of the fields, so that a term is then only looked up
         where it is: most lookups are for terms a segment lacks (a word in the title field, a
-        spelling variant), and a term table lookup costs microseconds, a dictionary's far less."""
+        spelling variant), and a dictionary answers those far sooner than a term table."""
         for fieldname in fieldnames:
             if fieldname not in self._kept.holders:
                 holders: dict[str, int] = {}
@@ -386,8 +386,8 @@ SCORED_AT_ONCE = 1024
 
 
 class Scores(Sequence):
-    """A term's score in each of its postings (scoring.bm25 written out: a call per posting costs
-    a third of the reading), worked out for all of them when first iterated: a query often only
+    """A term's score in each of its postings (scoring.bm25 written out: a call per posting would
+    cost more than reading it), worked out for all of them when first iterated: a query often only
     looks up a common word's score in the few documents still in reach (TermScores.top)."""
 
     __slots__ = ("_docnums", "_weights", "_norms", "_idf", "_k1_plus_1", "_all")
@@ -446,7 +446,7 @@ _LENGTHS = [byte_to_length(byte) for byte in range(256)]
 
 def column_numbers(reader, fieldname: str) -> array:
     """The value of a field's column of 64-bit numbers (NumericColumn("Q")) in every document of
-    a segment, read at once (reading a document's value costs 2 µs)."""
+    a segment, read at once rather than one document's value at a time."""
     column = reader.column_reader(fieldname, translate=False)
     count = reader.doc_count_all()
     numbers = array("Q", column_bytes(column, 8))

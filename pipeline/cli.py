@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .config import DEFAULT_MAX_BYTES, Config
-from .engine import ENGINES, open_engine
+from .engine import ENGINES, EXPORTS, open_engine
 from .errors import PipelineError
 from .model import strip_controls
 
@@ -512,7 +512,7 @@ def serve(index_dir: Path, engine: str, host: str, port: int) -> None:
 
 @cli.command()
 @click.argument("out_dir", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--format", "format_", type=click.Choice(["opensearch"]), default="opensearch", show_default=True,
+@click.option("--format", "format_", type=click.Choice(sorted(EXPORTS)), default="opensearch", show_default=True,
               help="What to write: `opensearch`, the index settings and mappings and bulk NDJSON.")
 @SOURCES_OPTION
 @LOCALES_OPTION

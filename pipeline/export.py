@@ -15,12 +15,11 @@ from pathlib import Path
 from .catalogue.folder import catalogue_locales, fingerprint, sync_article, utc_now
 from .catalogue.localize import documents, localize, source_version
 from .config import Config
-from .engine import SectionDocument
+from .engine import EXPORTS, SectionDocument
 from .errors import PipelineError
 from .sources import discover, load_article, read_bytes
 
-# The formats export writes (the name given to --format → what writes it).
-FORMATS = ("opensearch",)
+FORMATS = tuple(EXPORTS)
 
 
 @dataclass
@@ -35,11 +34,9 @@ def export(config: Config, out_dir: Path, format: str = "opensearch", now: datet
     """Write the documents of every article in every locale to out_dir in format."""
     if format not in FORMATS:
         raise PipelineError(f"unknown export format {format!r}", hint=f"use one of: {', '.join(FORMATS)}")
-    from .engine.opensearch.export import export as write_opensearch
-
     result = ExportResult()
     found = list(_documents(config, now or utc_now(), result.failed))
-    result.report = write_opensearch(found, out_dir, config.cluster)
+    result.report = EXPORTS[format](config, found, out_dir)
     return result
 
 

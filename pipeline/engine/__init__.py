@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 from ..errors import IndexingError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..config import Config
 
 # The text fields every engine indexes and scores, analysed by pipeline.analysis.
@@ -272,6 +274,17 @@ def _opensearch(config: Config) -> Engine:
 
 # Each engine is imported only when it is used.
 ENGINES: dict[str, Callable[[Config], Engine]] = {"whoosh": _whoosh, "opensearch": _opensearch}
+
+
+def _opensearch_files(config: Config, documents: Iterable[SectionDocument], out_dir: Path):
+    from .opensearch.export import export
+
+    return export(documents, out_dir, config.cluster)
+
+
+# What `pipeline export --format NAME` writes: files an engine's own tools load, with no engine
+# running (name -> what writes them and returns a report of what it wrote).
+EXPORTS: dict[str, Callable[[Config, Iterable[SectionDocument], Path], object]] = {"opensearch": _opensearch_files}
 
 
 def open_engine(config: Config) -> Engine:

@@ -10,20 +10,33 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from .errors import PipelineError
+
 T = TypeVar("T")
 
+# write_file's `expected` when the file on disk is not compared before it is replaced.
+UNCHECKED = object()
 
-def write_file(path: Path, data: bytes, durable: bool | None = None) -> None:
+
+class FileChangedError(PipelineError):
+    """A file changed on disk (someone saved it) between being read and being replaced."""
+
+
+def write_file(path: Path, data: bytes, durable: bool | None = None, expected: bytes | None | object = UNCHECKED) -> None:
     """Write data atomically: to a temporary file beside path, then rename it over path.
 
     durable: flush the data to disk before the rename, so that even a power cut leaves the old
     file or the new one (default: when path exists, since the old file may hold a translator's
     work; a file created from the sources alone is simply made again if a power cut empties it).
+    expected: the bytes path held when it was read (None: it did not exist). Right before the
+    rename, path is compared with them, and a FileChangedError is raised instead of replacing a
+    file someone saved in the meantime (or that became a link).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     exists = path.exists()
@@ -36,10 +49,31 @@ def write_file(path: Path, data: bytes, durable: bool | None = None) -> None:
             if exists if durable is None else durable:
                 os.fsync(out.fileno())
         os.chmod(temporary, mode)
+        if expected is not UNCHECKED:
+            still_as_read(path, expected)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def still_as_read(path: Path, expected: bytes | None) -> None:
+    """Raise FileChangedError unless path holds exactly expected (None: does not exist), as a
+    regular file (a link or a FIFO put in its place is never replaced)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        if expected is None:
+            return
+        raise FileChangedError("was removed while it was being updated", path) from None
+    except OSError as error:
+        raise FileChangedError(f"changed while it was being updated ({error.strerror})", path) from None
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(file.fileno())
+        same = (expected is not None and stat.S_ISREG(status.st_mode) and status.st_size == len(expected)
+                and file.read() == expected)
+    if not same:
+        raise FileChangedError("was saved by someone else while it was being updated", path)
 
 
 def cached(name: str, key: bytes, kind: type[T], make: Callable[[], T], keep: int = 8) -> T:

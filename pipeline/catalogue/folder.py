@@ -24,15 +24,16 @@ from babel.messages.mofile import write_mo
 
 from ..config import Config
 from ..errors import CatalogError, PipelineError
-from ..files import write_file
+from ..files import FileChangedError, write_file
 from ..locale_tags import normalize_locale, parse_locale
 from ..model import Article
 from ..sources import discover, load_article
 from .fuzzy import MemoryView
 from .memory import TranslationMemory, load_memory
-from .merge import merge, new_catalogue
+from .merge import check_msgids, merge, new_catalogue
 from .messages import build_template
-from .pofile import content, parse_catalogue, read_catalogue, render
+from .pofile import (CharsetError, content, convert_to_utf8, keep_layout, parse_catalogue, read_catalogue,
+                     read_regular_file, render)
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,7 @@ def article_files(locales_dir: Path, article_id: str, locales: list[str]) -> dic
     """The bytes of an article's template and catalogues as they are on disk (None: no file)."""
     paths = [template_path(locales_dir, article_id)]
     paths += [catalogue_path(locales_dir, locale, article_id) for locale in locales]
-    return {path: _read_or_none(path) for path in paths}
+    return {path: _read_or_marker(path) for path in paths}
 
 
 def fingerprint(source: bytes, files: Mapping[Path, bytes | None], locales_dir: Path) -> str:
@@ -145,72 +146,130 @@ def sync_article(article: Article, locales_dir: Path, locales: list[str], now: d
     """Bring an article's template and its catalogue in every locale in step with its source.
 
     A new template or catalogue is created; a catalogue that exists is merged with the template.
-    Only files whose content changes are written. A catalogue that cannot be read is reported
-    in `errors` and not touched. The article's own locale gets no catalogue.
+    Only files whose content changes are written. A catalogue that cannot be read (broken, a
+    link, not a regular file, unreadable), or that a translator saves again while it is merged
+    too often in a row, is reported in `errors` and not touched. The article's own locale gets
+    no catalogue.
 
     memory: the translation memory that suggests translations for new messages, and whose
     orphan catalogues a new catalogue starts from when the article was renamed or moved.
     """
-    files: dict[Path, bytes | None] = {}
-    created: list[Path] = []
-    updated: list[Path] = []
-    errors: list[CatalogError] = []
-    broken: list[str] = []
-    carried: list[tuple[Path, Path]] = []
-
-    def store(path: Path, old: bytes | None, new: bytes) -> None:
-        (updated if old is not None else created).append(path)
-        files[path] = new
-        if write:
-            write_file(path, new)
-            log.info("%s: %s", path, "updated" if old is not None else "created")
-
-    path = template_path(locales_dir, article.id)
-    old_bytes = _read_or_none(path)
-    old_template = _parse_or_none(old_bytes, path)
-    # Built with the old creation date, an unchanged template has exactly the old one's content.
-    template = build_template(article, old_template.creation_date if old_template else now)
-    if old_template is None or content(template) != content(old_template):
-        template = build_template(article, now)
-        store(path, old_bytes, render(template))
-    else:
-        files[path] = old_bytes
-
+    sync = _Sync(locales_dir, now, write, memory, article.locale)
+    template = sync.template(article)
     catalogues: list[tuple[str, Catalog]] = []
     for locale in locales:
         path = catalogue_path(locales_dir, locale, article.id)
-        old_bytes = _read_or_none(path)
         if locale == article.locale:
-            files[path] = old_bytes
+            sync.files[path] = _read_or_marker(path)
             continue
-        view = MemoryView(memory, locale, article.locale) if memory is not None else None
+        catalogue = sync.catalogue(path, locale, template, sync.known)
+        if catalogue is not None:
+            catalogues.append((locale, catalogue))
+    return ArticleCatalogues(article.id, tuple(catalogues), tuple(sorted(sync.files.items())),
+                             tuple(sync.created), tuple(sync.updated), tuple(sync.errors), tuple(sync.broken),
+                             tuple(sync.carried))
+
+
+# A translator's save that lands while a catalogue is merged makes the merge start again from it,
+# this many times at most.
+MERGE_ATTEMPTS = 3
+
+
+class _Sync:
+    """The files of one article being brought in step (see sync_article)."""
+
+    def __init__(self, locales_dir: Path, now: datetime, write: bool, memory: TranslationMemory | None,
+                 source_locale: str):
+        self.locales_dir, self.now, self.write = locales_dir, now, write
+        self.memory, self.source_locale = memory, source_locale
+        self.carried: list[tuple[Path, Path]] = []
+        self.files: dict[Path, bytes | None] = {}
+        self.created: list[Path] = []
+        self.updated: list[Path] = []
+        self.errors: list[CatalogError] = []
+        self.broken: list[str] = []
+        self.known: set = set()  # the msgids of the template, and of the one it replaces
+        self.known_date = None  # the POT-Creation-Date of the template it replaces
+
+    def store(self, path: Path, old: bytes | None, new: bytes) -> None:
+        """Write a file that changed; raises FileChangedError if it is no longer what was read."""
+        if self.write:
+            write_file(path, new, expected=old)
+            log.info("%s: %s", path, "updated" if old is not None else "created")
+        (self.updated if old is not None else self.created).append(path)
+        self.files[path] = new
+
+    def template(self, article: Article) -> Catalog:
+        path = template_path(self.locales_dir, article.id)
+        try:
+            old_bytes = read_optional(path)
+        except CatalogError as error:  # a link or not a regular file: named, never replaced
+            self.errors.append(error)
+            self.files[path] = b""
+            return build_template(article, self.now)
+        old_template = _parse_or_none(old_bytes, path)
+        # Built with the old creation date, an unchanged template has exactly the old one's content.
+        template = build_template(article, old_template.creation_date if old_template else self.now)
+        self.known = {_msgid(m) for m in template if m.id}
+        if old_template is not None:
+            keep_layout(template, old_template)
+            self.known |= {_msgid(m) for m in old_template if m.id}
+            self.known_date = old_template.creation_date
+        if old_template is None or content(template) != content(old_template):
+            template = build_template(article, self.now)
+            if old_template is not None:
+                keep_layout(template, old_template)
+            try:
+                self.store(path, old_bytes, render(template))
+            except FileChangedError as error:
+                self.errors.append(error)
+                self.files[path] = b""
+        else:
+            self.files[path] = old_bytes
+        return template
+
+    def catalogue(self, path: Path, locale: str, template: Catalog, known: set) -> Catalog | None:
+        """A locale's catalogue created or merged (and written if it changed); None if it is broken."""
+        for _ in range(MERGE_ATTEMPTS):
+            try:
+                return self._catalogue_once(path, locale, template, known)
+            except FileChangedError as error:
+                log.info("%s; merging it again", error)
+            except CatalogError as error:
+                return self._broken(path, locale, error)
+        return self._broken(path, locale, CatalogError(
+            f"was saved again each of {MERGE_ATTEMPTS} times it was merged; left as saved", path,
+            hint="run the command again once the translator's tool has saved it"))
+
+    def _catalogue_once(self, path: Path, locale: str, template: Catalog, known: set) -> Catalog:
+        old_bytes = read_optional(path)
+        view = MemoryView(self.memory, locale, self.source_locale) if self.memory is not None else None
         if old_bytes is None:
-            renamed = _renamed_catalogue(template, locale, memory, view)
+            renamed = _renamed_catalogue(template, locale, self.memory, view)
             if renamed is None:
-                catalogue = new_catalogue(template, locale, now, view)
+                catalogue = new_catalogue(template, locale, self.now, view)
             else:
                 catalogue, orphan = renamed
-                carried.append((path, orphan))
+                self.carried.append((path, orphan))
                 log.info("%s: translations carried over from %s (the article was renamed or moved)",
                          path, orphan)
-            store(path, None, render(catalogue))
+            self.store(path, None, _render_in_a_charset_it_fits(catalogue, path))
+            return catalogue
+        catalogue = parse_catalogue(old_bytes, path)
+        check_msgids(catalogue, known, path, in_step=catalogue.creation_date == self.known_date)
+        before = content(catalogue)
+        merge(catalogue, template, view)
+        if content(catalogue) == before:
+            self.files[path] = old_bytes
         else:
-            try:
-                catalogue = parse_catalogue(old_bytes, path)
-            except CatalogError as error:
-                errors.append(error)
-                broken.append(locale)
-                files[path] = old_bytes
-                continue
-            before = content(catalogue)
-            merge(catalogue, template, view)
-            if content(catalogue) != before:
-                store(path, old_bytes, render(catalogue))
-            else:
-                files[path] = old_bytes
-        catalogues.append((locale, catalogue))
-    return ArticleCatalogues(article.id, tuple(catalogues), tuple(sorted(files.items())),
-                             tuple(created), tuple(updated), tuple(errors), tuple(broken), tuple(carried))
+            self.store(path, old_bytes, _render_in_a_charset_it_fits(catalogue, path))
+        return catalogue
+
+    def _broken(self, path: Path, locale: str, error: CatalogError) -> None:
+        self.errors.append(error)
+        self.broken.append(locale)
+        self.files[path] = _read_or_marker(path)
+        return None
 
 
 def _renamed_catalogue(template: Catalog, locale: str, memory: TranslationMemory | None,
@@ -230,6 +289,22 @@ def _renamed_catalogue(template: Catalog, locale: str, memory: TranslationMemory
     catalogue.version = template.version  # Project-Id-Version names the article
     merge(catalogue, template, view)
     return catalogue, orphan.path
+
+
+def _render_in_a_charset_it_fits(catalogue: Catalog, path: Path) -> bytes:
+    """The catalogue's bytes; one whose declared charset (ISO-8859-1, ASCII...) cannot hold its new
+    text is converted to UTF-8, saying so, rather than written with escapes msgfmt rejects."""
+    try:
+        return render(catalogue)
+    except CharsetError as error:
+        convert_to_utf8(catalogue)
+        log.warning("%s: converted from %s to UTF-8: %s cannot hold “%s” of the new text",
+                    path, error.charset, error.charset, error.char)
+        return render(catalogue)
+
+
+def _msgid(message) -> str:
+    return message.id[0] if isinstance(message.id, (list, tuple)) else message.id
 
 
 def orphan_templates(locales_dir: Path, article_ids: set[str]) -> list[Path]:
@@ -355,13 +430,29 @@ def compile_catalogues(config: Config, use_fuzzy: bool = False, locale: str | No
     return report
 
 
-def _read_or_none(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
+def read_optional(path: Path) -> bytes | None:
+    """A template's or catalogue's bytes, None when there is no such file; a CatalogError when it
+    is a link, not a regular file, or cannot be read (see pofile.read_regular_file)."""
+    if not os.path.lexists(path):
         return None
-    except OSError as error:
-        raise CatalogError(f"cannot read file: {error.strerror}", path) from None
+    try:
+        return read_regular_file(path)
+    except CatalogError:
+        if not os.path.lexists(path):
+            return None
+        raise
+
+
+# Stands for a file that cannot be read in an article's state: it matches no earlier state, so the
+# article is looked at again (and the problem reported) on every run until it is fixed.
+UNREADABLE = b"\0unreadable"
+
+
+def _read_or_marker(path: Path) -> bytes | None:
+    try:
+        return read_optional(path)
+    except CatalogError:
+        return UNREADABLE
 
 
 def _parse_or_none(data: bytes | None, path: Path) -> Catalog | None:

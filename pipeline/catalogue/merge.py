@@ -1,23 +1,30 @@
-"""Merging a catalogue with its template without losing a translation (Babel's Catalog.update, and
-what it leaves out: reviving obsolete translations, keeping unreviewed ones unreviewed)."""
+"""Merging a catalogue with its template without losing a translation (Babel's Catalog.update), and
+what it leaves out: reviving obsolete translations, suggesting translations for new messages
+(fuzzy.py), and keeping an unreviewed translation unreviewed in every state a file can be in.
+
+An unreviewed translation is one with the fuzzy flag, live or obsolete, in the standard form GNU
+msgmerge, Poedit and Weblate write (`#, fuzzy`, with the msgid it was written for as `#|` or `#~|`).
+No merge, revival or re-save clears the flag: only a translator does, by reviewing it.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
 
+from ..errors import CatalogError
 from .fuzzy import MemoryView, Suggestions, from_memory, layout_of, suggest
-from .pofile import HeaderKeepingCatalog
-
-# Babel cannot write flags on obsolete entries; this translator comment keeps "not reviewed" instead.
-FUZZY_NOTE = "fuzzy: this translation was never reviewed against its text"
+from .plurals import plural_forms
+from .pofile import GNU_HEADER_ORDER, HeaderKeepingCatalog, message_key, previous_context
 
 
 def new_catalogue(template: Catalog, locale: str, now: datetime, memory: MemoryView | None = None) -> Catalog:
-    """A catalogue of a template for a locale, with complete headers (plural forms from Babel),
-    untranslated but for the memory's suggestions (fuzzy)."""
+    """A catalogue of a template for a locale, untranslated but for the memory's suggestions
+    (fuzzy), with complete headers in GNU gettext's order and the Plural-Forms GNU gettext, Poedit
+    and Weblate write for the language."""
     name = Locale.parse(locale).english_name
     catalogue = HeaderKeepingCatalog(
         locale=locale, project=template.project, version=template.version,
@@ -26,6 +33,9 @@ def new_catalogue(template: Catalog, locale: str, now: datetime, memory: MemoryV
     # Babel's constructor turns "" into placeholders ("FULL NAME <EMAIL@ADDRESS>"); the translator's
     # tool fills these in.
     catalogue.last_translator = catalogue.msgid_bugs_address = ""
+    fields = {name.lower(): (name, value) for name, value in catalogue.mime_headers}
+    fields["plural-forms"] = ("Plural-Forms", plural_forms(locale))
+    catalogue.mime_headers = [fields[key] for key in GNU_HEADER_ORDER if key in fields]
     _update(catalogue, template)
     suggest(catalogue, template, None, memory)
     return catalogue
@@ -35,92 +45,121 @@ def merge(catalogue: Catalog, template: Catalog, memory: MemoryView | None = Non
     """Bring a catalogue in step with its template, in place, without losing a translation.
 
     Babel's Catalog.update does the merge (obsolete entries); around it, an obsolete translation
-    comes back when its text does (translated again, or fuzzy if it was never reviewed), a new
-    message gets a fuzzy suggestion from the catalogue's old translations or the memory
-    (fuzzy.py), and a fuzzy message keeps the msgid its translation was written for.
+    comes back when its text does, in the state it had (reviewed, or fuzzy), a fuzzy translation
+    comes back as fuzzy when the text it was written for does, a new message gets a fuzzy
+    suggestion from the catalogue's old translations or the memory (fuzzy.py), and a fuzzy message
+    keeps the msgid (and msgctxt) its translation was written for.
     """
     layout = layout_of(catalogue)
-    before = {_key(m): m for m in catalogue if m.id}
     _revive(catalogue, template)
-    written_for = {_key(m): m.previous_id for m in catalogue if m.id and m.fuzzy and m.previous_id}
+    written_for = {message_key(m.id, m.context): (list(m.previous_id), previous_context(m))
+                   for m in catalogue if m.id and m.fuzzy and m.previous_id}
     was_obsolete = set(catalogue.obsolete)
     _update(catalogue, template)
     for message in catalogue:
-        if not message.id or not message.fuzzy:
-            continue
-        if not message.previous_id:
-            message.previous_id = list(written_for.get(_key(message), []))
-        else:
-            # Fuzzy-matched to an old message that was fuzzy itself: its translation was written
-            # for that message's previous msgid, not for the message.
-            old = before.get(_key_of(message.previous_id[0], None)) or before.get(
-                _key_of(message.previous_id[0], message.context))
-            if old is not None and old.fuzzy and old.previous_id:
-                message.previous_id = list(old.previous_id)
+        if message.id and message.fuzzy and not message.previous_id:
+            # Babel's update makes a message anew from the template and forgets its previous msgid.
+            previous, context = written_for.get(message_key(message.id, message.context), ([], None))
+            message.previous_id = list(previous)
+            _set_previous_context(message, context)
     suggested = suggest(catalogue, template, layout, memory)
-    _keep_unreviewed(catalogue, set(catalogue.obsolete) - was_obsolete)
+    _drop_repeated_obsolete(catalogue, set(catalogue.obsolete) - was_obsolete)
     return suggested
-
-
-def _key(message: Message):
-    return _key_of(message.id, message.context)
-
-
-def _key_of(msgid, context):
-    msgid = msgid[0] if isinstance(msgid, (list, tuple)) else msgid
-    return (msgid, context) if context is not None else msgid
 
 
 def _update(catalogue: Catalog, template: Catalog) -> None:
     """Babel's Catalog.update, without its fuzzy matching: difflib over every pair of new and old
     messages, by spelling alone; fuzzy.py suggests instead, knowing where each message was."""
     catalogue.update(template, no_fuzzy_matching=True)
+    # Babel's Message adds python-format to any text that looks like a format string ("5% of") each
+    # time it copies one; as msgmerge does, a message's format flags are the template's.
+    for message in catalogue:
+        if "python-format" in message.flags:
+            source = template.get(message.id, message.context)
+            if source is not None and "python-format" not in source.flags:
+                message.flags.discard("python-format")
+
+
+def _set_previous_context(message: Message, context: str | None) -> None:
+    message.previous_context = context if context != message.context else None
 
 
 def _revive(catalogue: Catalog, template: Catalog) -> None:
-    """Put back, before the merge, the translations written for messages the template has again."""
-    fuzzy_for = {_key_of(m.previous_id[0], m.context): m for m in catalogue
-                 if m.id and m.fuzzy and m.string and m.previous_id and not from_memory(m)}
+    """Put back, before the merge, the translations written for messages the template has again.
+
+    An obsolete translation of the message comes back as it was (reviewed, or fuzzy); else an
+    unreviewed translation written for the message's text (a fuzzy one whose `#|` previous msgid
+    is that text, live or obsolete) comes back fuzzy: it was never reviewed in its present form.
+    A memory suggestion's previous msgid is the memory's text, not one it was written for here.
+    """
+    written_for: dict = {}
+    for key, message in [*[(None, m) for m in catalogue if m.id], *catalogue.obsolete.items()]:
+        if message.fuzzy and message.string and message.previous_id and not from_memory(message):
+            target = message_key(message.previous_id[0], previous_context(message) or message.context)
+            written_for.setdefault(target, (key, message))
     for message in template:
         if not message.id or catalogue.get(message.id, message.context) is not None:
             continue
-        key = _key(message)
+        key = message_key(message.id, message.context)
         old = catalogue.obsolete.pop(key, None)
         if old is not None:
-            if FUZZY_NOTE in old.user_comments:
-                old.user_comments = [c for c in old.user_comments if c != FUZZY_NOTE]
-                old.flags.add("fuzzy")
             catalogue[old.id] = old
-        elif key in fuzzy_for:
-            # The text came back to what a still-unreviewed translation was written for.
-            source = fuzzy_for[key]
-            catalogue[message.id] = Message(message.id, source.string, context=message.context,
-                                            user_comments=source.user_comments)
+        elif key in written_for:
+            obsolete_key, source = written_for[key]
+            if obsolete_key is not None:
+                catalogue.obsolete.pop(obsolete_key, None)
+            revived = Message(message.id, source.string, context=message.context,
+                              user_comments=source.user_comments, previous_id=list(source.previous_id))
+            revived.flags = {"fuzzy"}
+            _set_previous_context(revived, previous_context(source) or source.context)
+            catalogue[message.id] = revived
 
 
-def _keep_unreviewed(catalogue: Catalog, gone: set) -> None:
-    """Keep messages that just went obsolete from losing their fuzzy state.
-
-    A fuzzy translation with a previous msgid was written for that msgid, so it is kept under it;
-    any other fuzzy one is marked with FUZZY_NOTE, as Babel writes no flags on obsolete entries.
-    """
-    for key in sorted(gone, key=repr):
-        message = catalogue.obsolete[key]
-        if not message.fuzzy:
+def _drop_repeated_obsolete(catalogue: Catalog, gone: set) -> None:
+    """Drop a fuzzy translation that just went obsolete when it lives on, unchanged, in the message
+    it was written for (a reverted edit): the same unreviewed text is not kept twice."""
+    for key in gone:
+        message = catalogue.obsolete.get(key)
+        if message is None or not (message.fuzzy and message.previous_id) or from_memory(message):
             continue
-        # A memory suggestion's previous msgid is the memory's text, not what it was reviewed for.
-        previous = message.previous_id[0] if (message.previous_id and isinstance(message.id, str)
-                                              and not from_memory(message)) else None
-        target = _key_of(previous, message.context) if previous else None
-        if target is not None and catalogue.get(previous, message.context) is None \
-                and target not in catalogue.obsolete:
+        existing = catalogue.get(message.previous_id[0], previous_context(message) or message.context)
+        if existing is not None and existing.fuzzy and existing.string == message.string:
             del catalogue.obsolete[key]
-            message.id, message.previous_id = previous, []
-            message.flags.discard("fuzzy")
-            catalogue.obsolete[target] = message
-            continue
-        existing = catalogue.get(previous, message.context) if previous else None
-        if existing is not None and existing.string == message.string:
-            del catalogue.obsolete[key]  # the same translation lives on in the active message
-        elif FUZZY_NOTE not in message.user_comments:
-            message.user_comments = [*message.user_comments, FUZZY_NOTE]
+
+
+def check_msgids(catalogue: Catalog, known: set, path, in_step: bool) -> None:
+    """Refuse a catalogue whose msgid was edited in place (a translation typed on the msgid line,
+    a text-editor slip): merged, its translation would silently go obsolete under the wrong text.
+
+    known: the msgids of the article's template and of the one it replaces. in_step: the
+    catalogue was last merged with that template (its POT-Creation-Date says so), so each of its
+    msgids should be known. A msgid no template had is taken for a slip when the catalogue was in
+    step, or when it is written in a script the source's texts never use.
+    """
+    unknown = [m for m in catalogue if m.id and _first(m.id) not in known] if known else []
+    scripts = None
+    for message in unknown:
+        if not in_step:
+            scripts = scripts if scripts is not None else _scripts(known)
+            if _scripts([_first(message.id)]) <= scripts:
+                continue
+        text = _first(message.id)
+        short = text if len(text) <= 40 else text[:39] + "…"
+        raise CatalogError(f"msgid “{short}” is not a text of the source article: was the translation "
+                           "typed on the msgid line?", path, message.lineno,
+                           hint="put the source text back on the msgid line and the translation on the "
+                                "msgstr line (`git diff` shows what changed)")
+
+
+def _first(msgid) -> str:
+    return msgid[0] if isinstance(msgid, (list, tuple)) else msgid
+
+
+def _scripts(texts) -> set[str]:
+    """The scripts the letters of some texts are written in (LATIN, ARABIC, CJK...)."""
+    found: set[str] = set()
+    for text in texts:
+        for char in set(text):
+            if char.isalpha():
+                found.add(unicodedata.name(char, "UNKNOWN").split(" ")[0])
+    return found

@@ -9,7 +9,7 @@ from datetime import datetime
 from babel.messages.catalog import Catalog
 
 from ..model import Article
-from .pofile import HeaderKeepingCatalog
+from .pofile import GNU_HEADER_ORDER, HeaderKeepingCatalog
 
 # The `#.` comment (and, when needed, msgctxt) of the article title, which belongs to no section.
 TITLE = "title"
@@ -68,7 +68,12 @@ def build_template(article: Article, creation_date: datetime) -> Catalog:
                         "# headings and paragraphs in document order. Made by `pipeline ingest`\n"
                         "# from the source article: edit the source, not this file.\n#"))
     template.msgid_bugs_address = ""  # Babel's constructor turns "" into a placeholder address
+    fields = {name.lower(): (name, value) for name, value in template.mime_headers}
+    template.mime_headers = [fields[key] for key in GNU_HEADER_ORDER if key in fields]
     for message in source_messages(article):
-        template.add(message.msgid, locations=[(article.path, message.line)],
-                     auto_comments=[message.section], context=message.context)
+        added = template.add(message.msgid, locations=[(article.path, message.line)],
+                             auto_comments=[message.section], context=message.context)
+        # Babel flags any text that looks like a Python format string ("in 5% of cases") as one;
+        # an article's text is not, and msgfmt would then check its translations as such.
+        added.flags.discard("python-format")
     return template

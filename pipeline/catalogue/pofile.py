@@ -1,42 +1,50 @@
-"""PO and POT files through Babel: read strictly, written in gettext's layout.
+"""PO and POT files: read strictly into Babel's Catalog, written back in GNU gettext's layout.
 
-Every PO and POT file is read with Babel's `PoFileParser` (what `read_po` runs), merged with
-`Catalog.update` and written with `generate_po` (what `write_po` runs). Babel leaves four gaps
-that would cost a translator work, each filled here in one place:
+Babel's Catalog is the model and Catalog.update the merge engine. Reading and writing are done
+here, for what Babel's own reader and writer would cost a translator:
 
-- its reader accepts an unterminated or unquoted string and silently drops characters (a dosage
-  can lose a digit), so a strict syntax check runs first and names the line, as msgfmt would;
-- it drops the header fields it does not know (X-Generator, X-Poedit-*): `HeaderKeepingCatalog`
-  keeps them;
-- it reads a `#|` previous msgid as a translator comment, forgets it on the next merge, and
-  writes a long one so that msgfmt rejects the file: `parse_catalogue` turns it back into
-  `previous_id`, `merge` carries it along and `render` writes it in gettext's layout;
-- it never revives an obsolete translation and writes obsolete entries without their fuzzy flag:
-  `merge` revives them and keeps an unreviewed translation from coming back as reviewed.
+- Babel's reader accepts an unterminated or unquoted string and silently drops characters (a
+  dosage can lose a digit); this one names the line, as msgfmt would, and splits lines only at
+  `\\n` (a msgstr may hold U+2028, NEL or a form feed, as msgfmt allows).
+- Babel's writer drops the flags and `#~|` previous msgids of obsolete entries (an unreviewed
+  translation would come back as reviewed), writes `#|` lines msgfmt rejects, wraps in its own
+  layout and reorders the header (Babel 2.19). Here every entry is written in GNU gettext's layout
+  (layout.py), and an entry whose content did not change is written back exactly as it was read,
+  so that a file saved by Poedit, Weblate or any gettext tool keeps its layout where nothing
+  changed.
+- The header keeps its fields in their order, including those Babel does not know (X-Generator,
+  X-Poedit-*).
 """
-
 
 from __future__ import annotations
 
+import codecs
 import logging
+import os
 import re
-import threading
-from contextlib import contextmanager
-from functools import lru_cache
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from babel.messages import pofile as babel_pofile
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, PoFileParser, generate_po, normalize, unescape
 
 from ..errors import CatalogError
+from .layout import PAGE_WIDTH, comment_lines, flags_line, reference_lines, string_lines
 
 log = logging.getLogger(__name__)
 
-WIDTH = 76
+WIDTH = PAGE_WIDTH
 
 _FIX_HINT = "fix the line (compare with `git diff`), or restore the file from git"
 
+# Older versions of this pipeline marked an unreviewed obsolete translation with this translator
+# comment instead of the fuzzy flag; a file that still has it is read as fuzzy.
+LEGACY_FUZZY_NOTE = "fuzzy: this translation was never reviewed against its text"
+
+# The order GNU gettext (msginit, xgettext) writes a header's fields in, for a new file.
+GNU_HEADER_ORDER = ("project-id-version", "report-msgid-bugs-to", "pot-creation-date", "po-revision-date",
+                    "last-translator", "language-team", "language", "mime-version", "content-type",
+                    "content-transfer-encoding", "plural-forms")
 
 # The header fields Babel writes itself; any other field is the translator's tool's and is kept.
 _BABEL_HEADERS = frozenset({
@@ -46,15 +54,27 @@ _BABEL_HEADERS = frozenset({
 })
 
 
-class HeaderKeepingCatalog(Catalog):
-    """A Babel Catalog that keeps every header field, including those Babel does not know.
+@dataclass
+class Original:
+    """An entry as it was read: its text, and the value of each part (see parts()) with its lines."""
 
-    header_fields: the header as read, in file order (empty for a catalogue made here).
-    extra_headers: the fields Babel does not write itself (X-Generator, X-Poedit-Basepath...),
-    written back after Babel's own fields.
+    text: str
+    parts: dict[str, tuple[object, list[str]]] = field(default_factory=dict)
+
+
+class HeaderKeepingCatalog(Catalog):
+    """A Babel Catalog that keeps its header's fields and order, and its entries as they were read.
+
+    header_fields: the header's fields in the order they are written (as read, or GNU gettext's
+        order for a new file), with their values as read.
+    extra_headers: the fields Babel does not write itself (X-Generator, X-Poedit-Basepath...).
     plural_counts: for each plural message read, the line of its msgid and how many msgstr[N] it
-    had (Babel pads or cuts them to the header's count, which would hide a wrong count).
+        had (Babel pads them to the header's count, which would hide a wrong count).
     header_line: the line of the header entry (`msgid ""`) as read; 1 when there is none.
+    originals: the entries as read, by ("live" | "obsolete", message key); the header's under "header".
+    babel_header: Babel's value of each header field (by lowercase name) when it was read: a field
+        whose value Babel still gives is written as it was read.
+    trailer: text after the last entry (comments that belong to no entry).
     """
 
     def __init__(self, *args, **kwargs):
@@ -62,6 +82,9 @@ class HeaderKeepingCatalog(Catalog):
         self.extra_headers: list[tuple[str, str]] = []
         self.plural_counts: dict[int, int] = {}
         self.header_line = 1
+        self.originals: dict[object, Original] = {}
+        self.babel_header: dict[str, str] | None = None
+        self.trailer = ""
         super().__init__(*args, **kwargs)
 
     @property
@@ -69,8 +92,7 @@ class HeaderKeepingCatalog(Catalog):
         headers = Catalog.mime_headers.fget(self)
         if not self.extra_headers:
             return headers
-        *fields, generated_by = headers  # Babel's last field carries the header's final newline
-        return [*fields, *self.extra_headers, generated_by]
+        return [*headers, *self.extra_headers]
 
     @mime_headers.setter
     def mime_headers(self, headers) -> None:
@@ -81,141 +103,108 @@ class HeaderKeepingCatalog(Catalog):
         Catalog.mime_headers.fset(self, headers)
 
 
-def render(catalog: Catalog) -> bytes:
-    """A catalogue as PO text, the way every file here is written, `#|` previous msgids included.
-
-    Babel's generate_po (what write_po runs) writes every line but the `#|` ones: its
-    include_previous re-wraps a long previous msgid as prose, breaking the quotes, and msgfmt then
-    rejects the file (Babel 2.19). They are written here with Babel's own string formatter.
-    """
-    messages = iter(list(catalog))  # the order generate_po writes them in, header first
-    lines: list[str] = []
-    in_entry = False
-    with _remembered_wrapping():
-        for line in generate_po(catalog, width=WIDTH):
-            if not in_entry and line.startswith(("msgctxt ", "msgid ")):
-                lines += _previous_lines(next(messages))
-                in_entry = True
-            elif line == "\n":
-                in_entry = False
-            lines.append(line)
-    return "".join(lines).encode(catalog.charset, "backslashreplace")
+def message_key(msgid, context: str | None):
+    """A message's key in a catalogue, as Babel makes it: its msgid (the singular of a plural), and
+    its msgctxt when it has one."""
+    msgid = msgid[0] if isinstance(msgid, (list, tuple)) else msgid
+    return (msgid, context) if context is not None else msgid
 
 
-def wrap(string: str, prefix: str = "", width: int = 76) -> str:
-    """Babel's normalize: a string quoted and wrapped for a PO file, the same text.
-
-    normalize escapes every word of a long line twice to measure it, a fifth of an ingest; a
-    string with nothing to escape and a single line (nearly every msgid) is measured by its
-    length here, and any other is left to Babel. The tests compare the two.
-    """
-    if not (width and width > 0) or _ESCAPED_OR_NEWLINE.search(string):
-        return normalize(string, prefix, width)
-    prefixlen = len(prefix)
-    if len(string) + 2 + prefixlen <= width:
-        return f'"{string}"'
-    # Babel's loop, with a piece's quoted length (len(escape(piece)) - 2) as its length.
-    chunks = babel_pofile.WORD_SEP.split(string)
-    chunks.reverse()
-    lines = []
-    while chunks:
-        buf: list[str] = []
-        size = 2
-        while chunks:
-            length = len(chunks[-1]) + prefixlen
-            if size + length < width:
-                buf.append(chunks.pop())
-                size += length
-            else:
-                if not buf:  # a piece longer than a line has a line of its own
-                    buf.append(chunks.pop())
-                break
-        lines.append("".join(buf))
-    if len(lines) <= 1:
-        return f'"{string}"'
-    if not lines[-1]:  # Babel then moves a line break into the line before
-        return normalize(string, prefix, width)
-    return '""\n' + "\n".join(f'{prefix}"{line}"' for line in lines)
+def keep_layout(catalog: HeaderKeepingCatalog, old: HeaderKeepingCatalog) -> None:
+    """Let a catalogue made anew (a template rebuilt from its source) be written as old was where
+    they agree: the same entries as read, the header's fields in old's order."""
+    catalog.originals = old.originals
+    catalog.header_fields = old.header_fields
+    catalog.babel_header = old.babel_header
+    catalog.trailer = old.trailer
 
 
-# What escape() changes, and what str.splitlines() breaks lines at.
-_ESCAPED_OR_NEWLINE = re.compile(r'[\\"\t\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]')
-
-# Wrapping is pure and takes most of generate_po's time; an article's template and its
-# catalogues hold the same msgids, so each is wrapped once.
-_normalize_once = lru_cache(maxsize=4096)(wrap)
-_wrapping_lock = threading.Lock()
+def previous_context(message: Message) -> str | None:
+    """The msgctxt a fuzzy translation was written for, when it differs from the message's (`#| msgctxt`)."""
+    return getattr(message, "previous_context", None)
 
 
-@contextmanager
-def _remembered_wrapping():
-    """Let generate_po (which looks up babel.messages.pofile.normalize) use the remembering normalize."""
-    with _wrapping_lock:
-        babel_pofile.normalize = _normalize_once
-        try:
-            yield
-        finally:
-            babel_pofile.normalize = normalize
-
-
-def content(catalog: Catalog) -> tuple:
-    """Everything render() writes, as a value: equal content, equal bytes (and cheaper to compare)."""
-    def entry(m: Message) -> tuple:
-        return (m.id, m.context, m.string or "", tuple(sorted(m.flags)), tuple(sorted(m.locations, key=repr)),
-                tuple(m.auto_comments), tuple(m.user_comments), tuple(m.previous_id or ()))
-
-    obsolete = tuple((m.id, m.context, m.string, tuple(m.user_comments)) for m in catalog.obsolete.values())
-    return (catalog.header_comment, tuple(catalog.mime_headers), catalog.fuzzy, catalog.charset,
-            tuple(entry(m) for m in catalog if m.id), obsolete)
-
-
-def _previous_lines(message: Message) -> list[str]:
-    """The `#| msgid` lines of a message, in GNU gettext's layout."""
-    lines = []
-    for keyword, text in zip(("msgid", "msgid_plural"), message.previous_id or ()):
-        first, *rest = wrap(text, width=WIDTH - 3).split("\n")
-        lines.append(f"#| {keyword} {first}\n")
-        lines += [f"#| {line}\n" for line in rest]
-    return lines
+# --- Reading ----------------------------------------------------------------------------------
 
 
 def read_catalogue(path: Path) -> Catalog:
-    """Read a PO or POT file; a broken one is a CatalogError naming its line."""
+    """Read a PO or POT file; a broken one (or one that is not a regular file) is a CatalogError."""
+    return parse_catalogue(read_regular_file(path), path)
+
+
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of a regular file, never through a symbolic link and never waiting on a FIFO.
+
+    A catalogue that is a link is refused rather than read through (it could point anywhere), and
+    one that is a FIFO or a device would block the run: both are a CatalogError naming the file.
+    """
     try:
-        data = path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except OSError as error:
-        raise CatalogError(f"cannot read file: {error.strerror}", path) from None
-    return parse_catalogue(data, path)
+        if os.path.islink(path):
+            raise CatalogError("is a symbolic link; catalogues are not read through links", path,
+                               hint="replace the link with the file itself") from None
+        raise CatalogError(f"cannot read file: {error.strerror}", path,
+                           hint="check that it exists and is readable") from None
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise CatalogError("is not a regular file", path, hint="replace it with a PO file")
+        return file.read()
 
 
 def parse_catalogue(data: bytes, path: Path | str) -> Catalog:
-    """Parse the bytes of a PO or POT file strictly, then with Babel."""
-    lines = _decode(data, path).splitlines()
+    """Parse the bytes of a PO or POT file strictly into a catalogue that remembers each entry's text."""
+    text = _decode(data, path)
+    entries, trailer = _read_entries(text, path)
     catalog = HeaderKeepingCatalog()
-    catalog.plural_counts, catalog.header_line = _check_syntax(lines, path)
-    # `#~|` is the previous msgid of an obsolete entry (GNU msgmerge writes it); Babel's parser
-    # rejects it and its writer has no place for it. Blanking the line keeps line numbers right.
-    lines = ["" if line.lstrip().startswith("#~|") else line for line in lines]
-    try:
-        PoFileParser(catalog, abort_invalid=True).parse(lines)
-    except PoFileError as error:
-        message = str(error).rsplit(" on ", 1)[0]
-        raise CatalogError(message, path, error.lineno + 1, hint=_FIX_HINT) from None
-    except ValueError as error:  # Babel reads the header's dates with strptime, and lets it fail
-        raise CatalogError(f"a header field cannot be read: {error}", path, catalog.header_line,
-                           hint=_FIX_HINT) from None
-    for message in [*catalog, *catalog.obsolete.values()]:
-        if message.id:
-            _previous_id_from_comments(message)
+    catalog.trailer = trailer
+    _check_duplicates(entries, path)
+    header = next((e for e in entries if not e.obsolete and e.strings["msgid"] == "" and "msgctxt" not in e.strings),
+                  None)
+    if header is not None:
+        _read_header(catalog, header, path)
+    else:  # only the fields that gain a value are written
+        catalog.babel_header = {name.lower(): value for name, value in Catalog.mime_headers.fget(catalog)}
+    for entry in entries:
+        if entry is not header:
+            _add_entry(catalog, entry, path)
     return catalog
 
 
-# --- Strict reading ---------------------------------------------------------------------------
+@dataclass
+class _Entry:
+    """One entry of a PO file as read: its strings, comments and lines.
+
+    line: its first line; obsolete: under `#~`; strings: msgctxt, msgid, msgid_plural, msgstr or
+    msgstr[N], unescaped; lines: where each keyword is; previous: the `#|` strings; raw: (part,
+    line) for every line of the entry, part naming what the line belongs to (see parts()).
+    """
+
+    line: int
+    obsolete: bool = False
+    strings: dict[str, str] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    previous: dict[str, str] = field(default_factory=dict)
+    comments: list[str] = field(default_factory=list)
+    auto_comments: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    raw: list[tuple[str, str]] = field(default_factory=list)
+    first_keyword: int = 0
+    keyword: str | None = None
+    previous_keyword: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether a msgstr was read (the next comment or msgctxt/msgid starts a new entry)."""
+        return any(k.startswith("msgstr") for k in self.strings)
+
 
 _CHARSET = re.compile(rb'"Content-Type:[^"\n]*charset=([A-Za-z0-9_.:-]+)', re.I)
-_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)(?=[\s\"]|$)\s*(.*)$")
-_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_ESCAPES = frozenset('\\"abfnrtv')
+_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)(?=[\s\"]|$)\s*(.*)$", re.S)
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)
+_ESCAPE = re.compile(r"\\(.)", re.S)
+_UNESCAPE = {"\\": "\\", '"': '"', "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 
 
 def _decode(data: bytes, path: Path | str) -> str:
@@ -225,7 +214,9 @@ def _decode(data: bytes, path: Path | str) -> str:
     if charset.lower() == "charset":  # the placeholder of an unfilled template
         charset = "utf-8"
     try:
-        return data.decode("utf-8-sig" if charset.lower().replace("_", "-") in ("utf-8", "utf8") else charset)
+        codec = codecs.lookup(charset)
+        # A codec that is not a text encoding (rot13, hex) raises LookupError here too.
+        return data.decode("utf-8-sig" if codec.name == "utf-8" else codec.name)
     except LookupError:
         line = data.count(b"\n", 0, declared.start()) + 1
         raise CatalogError(f"unknown charset {charset!r} in the Content-Type header", path, line,
@@ -236,73 +227,145 @@ def _decode(data: bytes, path: Path | str) -> str:
                            hint="save the file as UTF-8 with charset=UTF-8 in its header") from None
 
 
-def _check_syntax(lines: list[str], path: Path | str) -> tuple[dict[int, int], int]:
-    """Reject what Babel's parser would misread: stray or unterminated strings, bad escapes, repeats.
-
-    Returns, for each plural message, the line of its msgid and its number of msgstr[N]; and the
-    line of the header entry (1 when there is none).
-    """
-    seen: dict[tuple[str | None, str], int] = {}
-    plural_counts: dict[int, int] = {}
-    entry: dict[str, str] = {}
-    entry_line, msgid_line, entry_obsolete, keyword = 0, 0, False, None
-
-    def finish() -> None:
-        if not entry:
-            return
-        if "msgid_plural" in entry and not entry_obsolete:
-            plural_counts[msgid_line] = sum(1 for k in entry if k.startswith("msgstr["))
-        if "msgid" not in entry:
-            raise CatalogError("msgctxt without a msgid", path, entry_line, hint=_FIX_HINT)
-        if not any(k.startswith("msgstr") for k in entry):
-            raise CatalogError(f"msgid {_shorten(entry['msgid'])} has no msgstr", path, entry_line,
-                               hint=_FIX_HINT)
-        if entry_obsolete:
-            return
-        key = (entry.get("msgctxt"), entry["msgid"])
-        if key in seen:
-            raise CatalogError(f"message {_shorten(entry['msgid'])} is defined twice "
-                               f"(first on line {seen[key]})", path, entry_line,
-                               hint="keep one of the two entries")
-        seen[key] = entry_line
-
-    for number, raw in enumerate(lines, start=1):
+def _read_entries(text: str, path: Path | str) -> tuple[list[_Entry], str]:
+    """Every entry of a PO file, checked as msgfmt would, and the text after the last one."""
+    entries: list[_Entry] = []
+    entry = _Entry(1)
+    pending: list[str] = []  # blank lines, kept only if a comment or keyword follows them
+    for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
         obsolete = line.startswith("#~")
-        if obsolete:
-            line = line[2:].strip()
-            if not line or line.startswith("|"):
-                continue
-        elif not line or line.startswith("#"):
+        body = line[2:].strip() if obsolete else line
+        if not body:
+            if entry.raw:
+                pending.append(raw)
             continue
-        if line.startswith('"'):
-            if keyword is None:
-                raise CatalogError("a quoted string outside any msgid, msgstr or msgctxt", path, number,
-                                   hint=_FIX_HINT)
-            entry[keyword] += _string(line, path, number)
-            continue
-        match = _KEYWORD.match(line)
-        if not match:
-            raise CatalogError(f"not a PO keyword or a quoted string: {_shorten(line)}", path, number,
+        if obsolete and body.startswith("|"):
+            body = "#" + body  # `#~|`: the previous msgid of an obsolete entry
+        part = _line_part(body)
+        starts = (part in _COMMENT_PARTS or part == "previous" or part in ("msgctxt", "msgid")) \
+            and entry.complete
+        if starts or (part == "msgctxt" and entry.strings) or (part == "msgid" and set(entry.strings) - {"msgctxt"}):
+            entries.append(_finish(entry, path))
+            entry, pending = _Entry(number), []
+        if not entry.raw:
+            entry.line = number
+        entry.raw += [("", p) for p in pending] + [(part, raw)]
+        pending = []
+        if part in _COMMENT_PARTS:
+            _read_comment(entry, part, body)
+        elif part == "previous":
+            _read_previous(entry, body[2:].strip(), path, number)
+        else:
+            _read_string_line(entry, body, obsolete, path, number)
+    trailer = ""
+    if entry.strings:
+        entries.append(_finish(entry, path))
+    elif entry.raw:
+        trailer = "\n".join(raw for _, raw in entry.raw) + "\n"
+    return entries, trailer
+
+
+_COMMENT_PARTS = ("comments", "auto", "references", "flags")
+
+
+def _line_part(body: str) -> str:
+    """What a line (without its `#~`) is: a comment part, `previous`, a keyword or a `string`."""
+    if body.startswith("#"):
+        return {",": "flags", ".": "auto", ":": "references", "|": "previous"}.get(body[1:2], "comments")
+    if body.startswith('"'):
+        return "string"
+    match = _KEYWORD.match(body)
+    return match.group(1) if match else "keyword?"
+
+
+def _read_comment(entry: _Entry, part: str, body: str) -> None:
+    text = body[2:].strip() if part != "comments" else body[1:].strip()
+    if part == "comments":
+        entry.comments.append(text)
+    elif part == "auto":
+        if text:
+            entry.auto_comments.append(text)
+    elif part == "references":
+        entry.references.append(text)
+    else:
+        entry.flags += [flag.strip() for flag in text.split(",") if flag.strip()]
+
+
+def _read_previous(entry: _Entry, body: str, path, number: int) -> None:
+    """A `#|` line: a previous msgctxt, msgid or msgid_plural, or the continuation of one."""
+    if body.startswith('"') and entry.previous_keyword:
+        entry.previous[entry.previous_keyword] += _string(body, path, number)
+        return
+    match = _KEYWORD.match(body)
+    if not match or match.group(1) not in ("msgctxt", "msgid", "msgid_plural"):
+        raise CatalogError(f"not a previous msgctxt or msgid: {_shorten(body)}", path, number, hint=_FIX_HINT)
+    keyword, rest = match.groups()
+    entry.previous_keyword = keyword
+    entry.previous[keyword] = _string(rest, path, number)
+
+
+def _read_string_line(entry: _Entry, body: str, obsolete: bool, path, number: int) -> None:
+    """A keyword line (`msgid "..."`) or a string continuing the last keyword's."""
+    if body.startswith('"'):
+        if entry.keyword is None:
+            raise CatalogError("a quoted string outside any msgid, msgstr or msgctxt", path, number,
                                hint=_FIX_HINT)
-        keyword, rest = match.groups()
-        starts = keyword == "msgctxt" or (keyword == "msgid" and set(entry) != {"msgctxt"})
-        if starts:
-            finish()
-            entry, entry_line, entry_obsolete = {}, number, obsolete
-        elif not entry:
+        entry.strings[entry.keyword] += _string(body, path, number)
+        return
+    match = _KEYWORD.match(body)
+    if not match:
+        raise CatalogError(f"not a PO keyword or a quoted string: {_shorten(body)}", path, number,
+                           hint=_FIX_HINT)
+    keyword, rest = match.groups()
+    if keyword.startswith("msgstr") or keyword == "msgid_plural":
+        if "msgid" not in entry.strings:
             raise CatalogError(f"{keyword} without a msgid before it", path, number, hint=_FIX_HINT)
-        if keyword in entry:
-            raise CatalogError(f"{keyword} appears twice in one entry", path, number, hint=_FIX_HINT)
-        if keyword == "msgid":
-            msgid_line = number
-        entry[keyword] = _string(rest, path, number)
-    finish()
-    return plural_counts, seen.get((None, ""), 1)
+    if keyword in entry.strings:
+        raise CatalogError(f"{keyword} appears twice in one entry", path, number, hint=_FIX_HINT)
+    if keyword == "msgid":
+        entry.obsolete = obsolete
+    entry.first_keyword = entry.first_keyword or number
+    entry.keyword = keyword
+    entry.lines[keyword] = number
+    entry.strings[keyword] = _string(rest, path, number)
+
+
+def _finish(entry: _Entry, path) -> _Entry:
+    """Check that an entry is whole: a msgid, and msgstr forms that fit it."""
+    strings = entry.strings
+    line = entry.first_keyword or entry.line
+    if "msgid" not in strings:
+        raise CatalogError("msgctxt without a msgid", path, line, hint=_FIX_HINT)
+    forms = sorted(k for k in strings if k.startswith("msgstr"))
+    if not forms:
+        raise CatalogError(f"msgid {_shorten(strings['msgid'])} has no msgstr", path, line, hint=_FIX_HINT)
+    if "msgid_plural" in strings:
+        indexes = sorted(int(k[7:-1]) for k in forms if k != "msgstr")
+        if "msgstr" in strings or indexes != list(range(len(indexes))):
+            raise CatalogError(f"msgid {_shorten(strings['msgid'])} has a msgid_plural: its translations "
+                               "must be msgstr[0], msgstr[1]... in order", path, entry.lines.get("msgstr", entry.line),
+                               hint=_FIX_HINT)
+    elif forms != ["msgstr"]:
+        raise CatalogError(f"msgid {_shorten(strings['msgid'])} has msgstr[N] but no msgid_plural", path,
+                           line, hint=_FIX_HINT)
+    return entry
+
+
+def _check_duplicates(entries: list[_Entry], path) -> None:
+    seen: dict[tuple[str | None, str], int] = {}
+    for entry in entries:
+        if entry.obsolete:
+            continue
+        key = (entry.strings.get("msgctxt"), entry.strings["msgid"])
+        if key in seen:
+            raise CatalogError(f"message {_shorten(key[1])} is defined twice (first on line {seen[key]})",
+                               path, entry.first_keyword, hint="keep one of the two entries")
+        seen[key] = entry.first_keyword
 
 
 def _string(text: str, path: Path | str, line: int) -> str:
-    """The content of one quoted PO string, or a CatalogError saying what is wrong with it."""
+    """The content of one quoted PO string, unescaped, or a CatalogError saying what is wrong with it."""
     if not text.startswith('"'):
         raise CatalogError(f"text outside quotes: {_shorten(text)}", path, line,
                            hint='put the text in double quotes: msgstr "..."')
@@ -314,11 +377,17 @@ def _string(text: str, path: Path | str, line: int) -> str:
         raise CatalogError(f"text after the closing quote: {_shorten(text[match.end():].strip())}",
                            path, line, hint='write \\" for a quote inside the text')
     content = match.group(1)
-    for escape in re.finditer(r"\\(.)", content):
-        if escape.group(1) not in _ESCAPES:
+    if "\\" not in content:
+        return content
+
+    def unescape(escape: re.Match) -> str:
+        char = _UNESCAPE.get(escape.group(1))
+        if char is None:
             raise CatalogError(f"unknown escape sequence \\{escape.group(1)}", path, line,
                                hint="write \\\\ for a backslash")
-    return content
+        return char
+
+    return _ESCAPE.sub(unescape, content)
 
 
 def _shorten(text: str, width: int = 40) -> str:
@@ -326,20 +395,264 @@ def _shorten(text: str, width: int = 40) -> str:
     return f"“{text}”"
 
 
-def _previous_id_from_comments(message: Message) -> None:
-    """Turn the `#| msgid "..."` lines Babel read as translator comments back into previous_id."""
-    previous = [c for c in message.user_comments if c.startswith("|")]
-    if not previous:
-        return
-    message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
-    parts: dict[str, str] = {}
-    keyword = None
-    for comment in previous:
-        text = comment[1:].strip()
-        match = _KEYWORD.match(text)
-        if match:
-            keyword, text = match.groups()
-        if keyword is not None and _STRING.fullmatch(text):
-            parts[keyword] = parts.get(keyword, "") + unescape(text)
-    if "msgid" in parts:
-        message.previous_id = [parts["msgid"]] + ([parts["msgid_plural"]] if "msgid_plural" in parts else [])
+def _read_header(catalog: HeaderKeepingCatalog, entry: _Entry, path) -> None:
+    """Set the catalogue's header from its entry (`msgid ""`)."""
+    catalog.header_line = entry.lines["msgid"]
+    header = Message("", entry.strings.get("msgstr", ""), flags=entry.flags, user_comments=entry.comments)
+    try:
+        catalog[""] = header
+    except ValueError as error:  # Babel reads the header's dates with strptime, and lets it fail
+        raise CatalogError(f"a header field cannot be read: {error}", path, catalog.header_line,
+                           hint=_FIX_HINT) from None
+    catalog.babel_header = {name.lower(): value for name, value in Catalog.mime_headers.fget(catalog)}
+    catalog.originals["header"] = _original(entry, _header_parts(catalog))
+
+
+def _add_entry(catalog: HeaderKeepingCatalog, entry: _Entry, path) -> None:
+    """Add a message (live or obsolete) to the catalogue as Babel's reader would, flags and all."""
+    strings = entry.strings
+    msgid = strings["msgid"]
+    if "msgid_plural" in strings:
+        forms = [strings[f"msgstr[{i}]"] for i in range(len(strings) - 2 - ("msgctxt" in strings))]
+        if not entry.obsolete:
+            catalog.plural_counts[entry.lines["msgid"]] = len(forms)
+        if len(forms) > catalog.num_plurals:
+            raise CatalogError(f"msgid {_shorten(msgid)} has {len(forms)} translations; the header's "
+                               f"Plural-Forms allows {catalog.num_plurals}", path, entry.lines["msgid"],
+                               hint="remove the extra msgstr[N] or correct nplurals in Plural-Forms")
+        msgid = (msgid, strings["msgid_plural"])
+        string: str | tuple = tuple(forms + [""] * (catalog.num_plurals - len(forms)))
+    else:
+        string = strings["msgstr"]
+    locations = []
+    for reference in entry.references:
+        locations += _locations(reference)
+    message = Message(msgid, string, locations, lineno=entry.lines["msgid"], context=strings.get("msgctxt"),
+                      auto_comments=entry.auto_comments, user_comments=entry.comments)
+    # Babel's Message adds python-format to any text that looks like one ("50% of"): only the
+    # file's own flags count.
+    message.flags = set(entry.flags)
+    if "msgid" in entry.previous:
+        message.previous_id = [entry.previous["msgid"]] + (
+            [entry.previous["msgid_plural"]] if "msgid_plural" in entry.previous else [])
+    if "msgctxt" in entry.previous:
+        message.previous_context = entry.previous["msgctxt"]
+    key = message_key(msgid, message.context)
+    catalog.originals[("obsolete" if entry.obsolete else "live", key)] = _original(
+        entry, parts(message, entry.obsolete))
+    if LEGACY_FUZZY_NOTE in message.user_comments:  # written in the standard form when next written
+        message.user_comments = [c for c in message.user_comments if c != LEGACY_FUZZY_NOTE]
+        message.flags.add("fuzzy")
+    if entry.obsolete:
+        catalog.obsolete[key] = message
+    else:
+        catalog[msgid] = message
+
+
+def _locations(reference: str) -> list[tuple[str, int | None]]:
+    """The (file, line) pairs of a `#:` line; names with spaces are isolated with U+2068/U+2069."""
+    found = []
+    for token in re.findall(r"\u2068[^\u2069]*\u2069(?::\d+)?|\S+", reference):
+        name, colon, number = token.rpartition(":")
+        if colon and number.isdigit():
+            found.append((name.strip("\u2068\u2069"), int(number)))
+        else:
+            found.append((token.strip("\u2068\u2069"), None))
+    return found
+
+
+def _original(entry: _Entry, values: dict[str, object]) -> Original:
+    lines: dict[str, list[str]] = {}
+    part = ""
+    for kind, raw in entry.raw:
+        if kind == "string":
+            kind = part  # a continuation belongs to the keyword before it
+        elif kind.startswith("msgstr"):
+            kind = "msgstr"
+        elif kind == "msgid_plural":
+            kind = "msgid"
+        part = kind
+        lines.setdefault(kind, []).append(raw)
+    text = "\n".join(raw for _, raw in entry.raw)
+    return Original(text, {kind: (value, lines.get(kind, [])) for kind, value in values.items()})
+
+
+# --- Writing ----------------------------------------------------------------------------------
+
+
+def parts(message: Message, obsolete: bool = False) -> dict[str, object]:
+    """The value of each part of an entry, in the order GNU gettext writes them; what is compared to
+    tell whether an entry changed."""
+    strings = message.string if isinstance(message.string, (list, tuple)) else (message.string or "",)
+    translated = bool(strings and strings[0])
+    return {
+        "comments": tuple(message.user_comments),
+        "auto": () if obsolete else tuple(message.auto_comments),
+        "references": () if obsolete else tuple(message.locations),
+        "flags": tuple(flags_line(message.flags, translated, obsolete)),
+        "previous": (previous_context(message), tuple(message.previous_id or ())),
+        "msgctxt": message.context,
+        "msgid": message.id,
+        "msgstr": tuple(strings),
+    }
+
+
+def render(catalog: Catalog) -> bytes:
+    """A catalogue as PO text in GNU gettext's layout; entries that did not change since they were
+    read are written as they were. Untranslated obsolete entries are left out, as gettext does."""
+    originals = getattr(catalog, "originals", {})
+    header = _header_parts(catalog)
+    blocks = []
+    if header["msgstr"] or "header" in originals or getattr(catalog, "babel_header", None) is None:
+        blocks.append(_render_entry(header, originals.get("header"), _header_lines, catalog))
+    for message in catalog:
+        if message.id:
+            key = message_key(message.id, message.context)
+            blocks.append(_render_entry(parts(message), originals.get(("live", key)), _entry_lines, catalog))
+    for key, message in catalog.obsolete.items():
+        if _has_translation(message):
+            blocks.append(_render_entry(parts(message, True), originals.get(("obsolete", key)),
+                                        _obsolete_lines, catalog))
+    text = "\n\n".join(blocks) + "\n" + getattr(catalog, "trailer", "")
+    return _encode(text, catalog)
+
+
+def content(catalog: Catalog) -> tuple:
+    """Everything render() writes, as a value: equal content, equal bytes (and cheaper to compare)."""
+    live = tuple(tuple(parts(m).values()) for m in catalog if m.id)
+    obsolete = tuple(tuple(parts(m, True).values()) for m in catalog.obsolete.values() if _has_translation(m))
+    return (tuple(_header_parts(catalog).values()), catalog.charset, live, obsolete)
+
+
+def _has_translation(message: Message) -> bool:
+    strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
+    return bool(strings and strings[0])
+
+
+def _render_entry(values: dict[str, object], original: Original | None, lines_of, catalog) -> str:
+    """An entry's text: as read if nothing changed, else each part as read if it did not change and
+    in GNU gettext's layout if it did."""
+    if original is not None and all(original.parts.get(k, (None,))[0] == v for k, v in values.items()) \
+            and set(original.parts) == set(values):
+        return original.text
+    kept = {} if original is None else {k: lines for k, (value, lines) in original.parts.items()
+                                        if values.get(k) == value}
+    out: list[str] = []
+    for kind, lines in lines_of(values, catalog):
+        out += kept[kind] if kind in kept else lines
+    return "\n".join(out)
+
+
+def _entry_lines(values: dict, catalog) -> list[tuple[str, list[str]]]:
+    return _message_lines(values, "", "#| ")
+
+
+def _obsolete_lines(values: dict, catalog) -> list[tuple[str, list[str]]]:
+    return _message_lines(values, "#~ ", "#~| ")
+
+
+def _message_lines(values: dict, prefix: str, previous_prefix: str) -> list[tuple[str, list[str]]]:
+    flags = values["flags"]
+    python = any(f == "python-format" for line in flags for f in line[3:].split(", "))
+    width = 0 if any("no-wrap" in line[3:].split(", ") for line in flags) else WIDTH
+
+    def strings(keyword: str, value: str, line_prefix: str = prefix) -> list[str]:
+        return string_lines(keyword, value, line_prefix, width, python)
+
+    msgid = values["msgid"]
+    ids = msgid if isinstance(msgid, (list, tuple)) else (msgid,)
+    context, previous_ids = values["previous"]
+    previous: list[str] = []
+    if context is not None:
+        previous += strings("msgctxt", context, previous_prefix)
+    for keyword, text in zip(("msgid", "msgid_plural"), previous_ids):
+        previous += strings(keyword, text, previous_prefix)
+    translations = values["msgstr"]
+    if len(ids) > 1:
+        msgstr = [line for i, text in enumerate(translations) for line in strings(f"msgstr[{i}]", text)]
+    else:
+        msgstr = strings("msgstr", translations[0] if translations else "")
+    return [
+        ("comments", comment_lines("", values["comments"])),
+        ("auto", comment_lines(".", values["auto"])),
+        ("references", reference_lines(values["references"])),
+        ("flags", list(flags)),
+        ("previous", previous),
+        ("msgctxt", strings("msgctxt", values["msgctxt"]) if values["msgctxt"] is not None else []),
+        ("msgid", strings("msgid", ids[0]) + (strings("msgid_plural", ids[1]) if len(ids) > 1 else [])),
+        ("msgstr", msgstr),
+    ]
+
+
+def _header_parts(catalog: Catalog) -> dict[str, object]:
+    fields = header_fields(catalog)
+    return {"comments": catalog.header_comment, "flags": ("fuzzy",) if catalog.fuzzy else (),
+            "msgid": "", "msgstr": "".join(f"{name}: {value}\n" for name, value in fields)}
+
+
+def _header_lines(values: dict, catalog) -> list[tuple[str, list[str]]]:
+    comments = values["comments"]
+    return [
+        ("comments", comments.split("\n") if comments else []),
+        ("flags", ["#, fuzzy"] if values["flags"] else []),
+        ("msgid", ['msgid ""']),
+        ("msgstr", string_lines("msgstr", values["msgstr"])),
+    ]
+
+
+def header_fields(catalog: Catalog) -> list[tuple[str, str]]:
+    """The header's fields as they are written: in the order read (GNU gettext's for a new file),
+    each as read unless its value changed since, then the fields that gained a value since."""
+    current = {name.lower(): (name, value) for name, value in catalog.mime_headers}
+    read = getattr(catalog, "header_fields", None) or []
+    at_read = getattr(catalog, "babel_header", None)
+    out = []
+    for name, value in read:
+        key = name.lower()
+        if key in current and (at_read is None or at_read.get(key) != current[key][1]):
+            value = current[key][1]
+        out.append((name, value))
+    if at_read is not None:
+        present = {name.lower() for name, _ in read}
+        out += [(name, value) for key, (name, value) in current.items()
+                if key not in present and key in _BABEL_HEADERS and at_read.get(key) != value]
+    return out
+
+
+def _encode(text: str, catalog: Catalog) -> bytes:
+    """The file's bytes in its charset; a catalogue whose charset cannot hold its text becomes UTF-8."""
+    charset = catalog.charset or "utf-8"
+    try:
+        return text.encode(charset)
+    except (UnicodeEncodeError, LookupError):
+        pass
+    raise CharsetError(charset, next(c for c in text if not _encodable(c, charset)))
+
+
+def _encodable(char: str, charset: str) -> bool:
+    try:
+        char.encode(charset)
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
+
+
+class CharsetError(CatalogError):
+    """A catalogue's declared charset cannot hold its text (see convert_to_utf8)."""
+
+    def __init__(self, charset: str, char: str):
+        super().__init__(f"its charset {charset} cannot hold “{char}” (U+{ord(char):04X})",
+                         hint="save it as UTF-8 with charset=UTF-8 in its header")
+        self.charset, self.char = charset, char
+
+    def __reduce__(self):
+        return CatalogError, (self.message, self.path, self.line, self.hint)
+
+
+def convert_to_utf8(catalog: HeaderKeepingCatalog) -> None:
+    """Declare a catalogue UTF-8: its Content-Type says so from now on."""
+    fields = [(name, re.sub(r"charset=[\w.:-]+", "charset=UTF-8", value) if name.lower() == "content-type"
+               else value) for name, value in catalog.header_fields]
+    at_read = catalog.babel_header
+    catalog.mime_headers = fields
+    catalog.babel_header = at_read

@@ -12,12 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from .linebreak import PROHIBITED, width_breaks
+from functools import lru_cache
+
+from .linebreak import PROHIBITED, possible_breaks, width_breaks
 
 PAGE_WIDTH = 79
 
 _ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v", "\\": "\\", '"': '"'}
 _PORTION = re.compile(r"[^\n]*\n|[^\n]+")
+_NEEDS_ESCAPE = re.compile(r'[\a\b\f\n\r\t\v\\"]')
 # The format flags GNU gettext knows, in the order it writes them (after `fuzzy`).
 _FORMATS = ("c", "objc", "sh", "python", "python-brace", "lisp", "elisp", "librep", "scheme",
             "smalltalk", "java", "csharp", "awk", "object-pascal", "ycp", "tcl", "perl",
@@ -26,6 +29,13 @@ _FORMATS = ("c", "objc", "sh", "python", "python-brace", "lisp", "elisp", "libre
 _FLAG_ORDER = {f"{prefix}{name}-format": i * 3 + j
                for i, name in enumerate(_FORMATS) for j, prefix in enumerate(("", "possible-", "no-"))}
 _FLAG_ORDER.update({"wrap": 1 << 19, "no-wrap": 1 << 19})
+
+
+# Wrapping takes most of a write, and an article's template and catalogues hold the same msgids:
+# each is wrapped once.
+@lru_cache(maxsize=4096)
+def _cached_lines(keyword: str, value: str, prefix: str, width: int, python_format: bool) -> tuple[str, ...]:
+    return tuple(_string_lines(keyword, value, prefix, width, python_format))
 
 
 def string_lines(keyword: str, value: str, prefix: str = "", width: int = PAGE_WIDTH,
@@ -37,6 +47,10 @@ def string_lines(keyword: str, value: str, prefix: str = "", width: int = PAGE_W
     python_format: keep each Python format directive (`%(name)s`) on one line, as msgcat does
         for a message flagged python-format.
     """
+    return list(_cached_lines(keyword, value, prefix, width, python_format))
+
+
+def _string_lines(keyword: str, value: str, prefix: str, width: int, python_format: bool) -> list[str]:
     protected = _python_directives(value) if python_format and "%" in value else ()
     lines: list[str] = []
     first = True
@@ -48,9 +62,12 @@ def string_lines(keyword: str, value: str, prefix: str = "", width: int = PAGE_W
         after_break = len(prefix) + 1  # a continuation line's text starts after prefix and quote
         limit = (width if width > 0 else 1 << 62) - 1 - after_break
         more = number < len(portions) - 1
+        chances = None
         while True:
             start = len(prefix) + (len(keyword) + 1 if first else 0) + 1 - after_break
-            breaks = width_breaks(text, limit, start, overrides) if text else []
+            if text and chances is None and not (start + len(text) <= limit and text.isascii()):
+                chances = possible_breaks(text)
+            breaks = width_breaks(text, limit, start, overrides, chances) if text else []
             if first and text and (more or start > limit or any(breaks)):
                 lines.append(f'{prefix}{keyword} ""')
                 first = False
@@ -117,7 +134,7 @@ def _flag_order(flag: str) -> tuple[int, str]:
 
 def _escaped(portion: str, offset: int, protected) -> tuple[str, list[int | None]]:
     """A portion of a string with its escapes written out, and the break overrides of each character."""
-    if not protected and not any(c in _ESCAPES for c in portion):
+    if not protected and not _NEEDS_ESCAPE.search(portion):
         return portion, [None] * len(portion)
     chars: list[str] = []
     overrides: list[int | None] = []

@@ -59,19 +59,33 @@ def possible_breaks(text: str) -> list[int]:
     previous = BK  # the class of the character just before
     hebrew_hyphen = False  # the previous character is a hyphen right after a Hebrew letter
     regional = 0  # regional indicators right before
+    ascii_classes, pair = _ASCII_CLASSES, _PAIR
     for i, char in enumerate(text):
-        cls = break_class(char)
+        code = ord(char)
+        cls = ascii_classes[code] if code < 128 else break_class(char)
         before, previous = previous, cls
-        after_hebrew_hyphen, hebrew_hyphen = hebrew_hyphen, cls in (HY, BA) and before == HL
-        regional_before, regional = regional, regional + 1 if cls == RI else 0
-        if cls == BK:
-            result[i] = MANDATORY
-            last, space = BK, False
+        after_hebrew_hyphen, hebrew_hyphen = hebrew_hyphen, before == HL and cls in (HY, BA)
+        if cls == RI or regional:
+            regional_before, regional = regional, regional + 1 if cls == RI else 0
+        if cls < BK:  # a class of the pair table
+            if last >= BK or before == ZWJ or after_hebrew_hyphen:
+                if last == ZW and before != ZWJ and not after_hebrew_hyphen:
+                    result[i] = POSSIBLE
+            elif last == RI and cls == RI:
+                result[i] = POSSIBLE if space or regional_before % 2 == 0 else PROHIBITED
+            else:
+                allowed = pair[last][cls]
+                if allowed == 2 or (allowed == 1 and space):
+                    result[i] = POSSIBLE
+            last, space = cls, False
         elif cls == SP:
             space = True
+        elif cls == BK:
+            result[i] = MANDATORY
+            last, space = BK, False
         elif cls == ZW:
             last, space = ZW, False
-        elif cls in (CM, ZWJ):
+        else:  # CM, ZWJ
             # A combining mark belongs to the character before it; at the start of a line, after
             # a space or after a zero-width space it stands for a letter.
             if last == BK:
@@ -79,44 +93,40 @@ def possible_breaks(text: str) -> list[int]:
             elif last == ZW or space:
                 result[i] = POSSIBLE
                 last, space = AL, False
-        else:
-            if last == BK or before == ZWJ or after_hebrew_hyphen:
-                pass
-            elif last == ZW:
-                result[i] = POSSIBLE
-            elif last == RI and cls == RI:
-                result[i] = POSSIBLE if space or regional_before % 2 == 0 else PROHIBITED
-            else:
-                pair = _PAIR[last][cls]
-                result[i] = POSSIBLE if pair == 2 or (pair == 1 and space) else PROHIBITED
-            last, space = cls, False
     return result
 
 
-def width_breaks(text: str, width: int, start_column: int, overrides: list[int | None]) -> list[bool]:
+def width_breaks(text: str, width: int, start_column: int, overrides: list[int | None],
+                 chances: list[int] | None = None) -> list[bool]:
     """Where to break text so that its lines fit in width columns, the first starting at start_column.
 
     overrides: for each character, None or a value that replaces possible_breaks' (as
-    libunistring's u8_width_linebreaks takes them). A piece of text between two break
-    opportunities longer than a line is left whole.
+    libunistring's u8_width_linebreaks takes them); chances: possible_breaks(text), if known. A
+    piece of text between two break opportunities longer than a line is left whole.
     """
-    chances = possible_breaks(text)
+    if start_column + len(text) <= width and text.isascii():
+        return [False] * len(text)  # fits: ASCII characters take a column at most
+    if chances is None:
+        chances = possible_breaks(text)
     breaks = [False] * len(text)
     last = None  # where the current piece starts, if a break may go there
     column, piece = start_column, 0
     for i, char in enumerate(text):
-        chance = overrides[i] if overrides[i] is not None else chances[i]
-        if chance != PROHIBITED and last is not None and column + piece > width:
-            breaks[last] = True
-            column = 0
-        if chance == MANDATORY:
-            last, column, piece = None, 0, 0
-            continue
-        if chance == POSSIBLE:
+        chance = chances[i] if overrides[i] is None else overrides[i]
+        if chance != PROHIBITED:
+            if last is not None and column + piece > width:
+                breaks[last] = True
+                column = 0
+            if chance == MANDATORY:
+                last, column, piece = None, 0, 0
+                continue
             last, column, piece = i, column + piece, 0
-        columns = column_width(char)
+        columns = 1 if " " <= char < "\x7f" else column_width(char)
         if columns > 0:
             piece += columns
     if last is not None and column + piece > width:
         breaks[last] = True
     return breaks
+
+
+_ASCII_CLASSES = [break_class(chr(code)) for code in range(128)]

@@ -132,11 +132,15 @@ def catalog_init(locale: str, sources: Path, locales: Path) -> None:
     from .catalogue.folder import init_locale
 
     config = Config(sources=sources, locales=locales)
-    locale, report = _run(init_locale, config, locale)
+    locale, report, started = _run(init_locale, config, locale)
     folder = locales / locale / "LC_MESSAGES"
     created = [path for path in report.created if path.is_relative_to(folder)]
     _echo_errors(report.errors)
-    click.echo(f"{locale}: {len(created)} catalogues created in {folder}")
+    if started:
+        click.echo(f"{locale}: already started ({started} catalogues in {folder}); "
+                   f"{len(created)} catalogues created for new articles")
+    else:
+        click.echo(f"{locale}: {len(created)} catalogues created in {folder}")
     if report.errors:
         sys.exit(1)
 
@@ -191,22 +195,25 @@ def catalog_stats(locale: str | None, locales: Path, as_json: bool) -> None:
 
 
 @catalog.command("check")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @LOCALE_OPTION
 @LOCALES_OPTION
 @click.option("--concepts", "concepts_path", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="The termbase (a concept table CSV) for terminology checks (default: the shipped one).")
 @JSON_OPTION
-def catalog_check(locale: str | None, locales: Path, concepts_path: Path | None, as_json: bool) -> None:
+def catalog_check(files: tuple[Path, ...], locale: str | None, locales: Path, concepts_path: Path | None,
+                  as_json: bool) -> None:
     """Check translations: numbers, units, comparisons, ranges, URLs, markup, headers (errors);
     terminology, consistency, acronyms, punctuation... (warnings).
 
-    Prints `file:line: code: message` for every problem and exits 1 if any is an error.
+    Checks FILES if named, else every catalogue under --locales. Prints `file:line: code:
+    message` for every problem and exits 1 if any is an error (or if there is nothing to check).
     """
     from .catalogue.checks import check
     from .concepts import read_concepts
 
     concepts = _run(read_concepts, concepts_path) if concepts_path else None
-    report = _run(check, locales, locale, concepts)
+    report = _run(check, locales, locale, concepts, files)
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, sort_keys=True, indent=2))
     else:

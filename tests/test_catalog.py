@@ -353,3 +353,17 @@ def test_a_header_date_babel_cannot_read_is_a_catalogue_error_at_the_header():
     with pytest.raises(CatalogError) as caught:
         parse_catalogue(data, "locales/ar/LC_MESSAGES/x.po")
     assert str(caught.value).startswith("locales/ar/LC_MESSAGES/x.po:1: a header field cannot be read")
+
+
+def test_a_catalogue_that_missed_a_merge_is_not_taken_for_a_typed_over_msgid(tree):
+    from datetime import timedelta
+
+    good = po(tree).read_text(encoding="utf-8")
+    po(tree).write_text(good + "\nnot a PO line\n", encoding="utf-8")  # broken: not merged
+    edit_source(tree, "5 mm pass", "5 mm usually pass")
+    assert update(tree, NOW + timedelta(hours=1)).errors
+    po(tree).write_text(good, encoding="utf-8")  # fixed: an older text than the template's
+    report = update(tree, NOW + timedelta(hours=2))
+    assert report.errors == [] and report.updated == [po(tree)]
+    message = read_catalogue(po(tree)).get("Most stones smaller than 5 mm usually pass on their own.")
+    assert message.fuzzy and message.string == AR["Most stones smaller than 5 mm pass on their own."]

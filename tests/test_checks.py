@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -140,7 +141,7 @@ def test_header_problems(project):
     output = check().output
     assert "a.po:2: header: missing header field: MIME-Version" in output
     assert "a.po:2: header: Language is 'fr' but the file is in the ar folder" in output
-    assert "a.po:2: plural-count: Plural-Forms says nplurals=2; ar has 6 plural forms" in output
+    assert "a.po:2: plural-count: Plural-Forms gives form 2 for n=2, but nplurals=2 (forms 0 to 1)" in output
 
 
 def test_wrong_number_of_plural_translations(project):
@@ -164,3 +165,71 @@ def test_unknown_locale_option_is_a_clear_error(project):
     assert result.exit_code == 1
     assert result.output == ("Error: no catalogues for locale 'fr' under locales "
                              "(start it with `pipeline catalog init fr`)\n")
+
+
+FR_HEADER = HEADER.replace("Language: ar", "Language: fr").replace("Language-Team: Arabic", "Language-Team: French")
+
+
+@pytest.mark.parametrize("formula", [
+    "nplurals=2; plural=(n > 1);",  # GNU gettext's msginit, Poedit
+    "nplurals=2; plural=n > 1;",  # Weblate
+    "nplurals=2; plural=n>1",
+    "nplurals=3; plural=(n == 0 || n == 1) ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2;",  # Babel's (CLDR)
+])
+def test_any_formula_that_gives_the_languages_forms_is_accepted(project, formula):
+    header = re.sub(r'"Plural-Forms: [^"]*"', f'"Plural-Forms: {formula}\\\\n"', FR_HEADER)
+    path = project / "locales" / "fr" / "LC_MESSAGES" / "a.po"
+    path.parent.mkdir(parents=True)
+    forms = "".join(f'msgstr[{i}] "%(n)d calculs"\n' for i in range(int(formula[9])))
+    path.write_text(header + '\nmsgid "%(n)d stone"\nmsgid_plural "%(n)d stones"\n' + forms, encoding="utf-8")
+    result = check()
+    assert result.output == "0 errors, 0 warnings in 1 catalogues\n", result.output
+
+
+@pytest.mark.parametrize("formula, code, message", [
+    ("nplurals=2; plural=(n != 1);", "plural-count",
+     "Plural-Forms does not give fr's plural forms: n=0 and n=1 take different forms, but fr has one form for both"),
+    ("nplurals=1; plural=(n > 1);", "plural-count", "Plural-Forms gives form 1 for n=2, but nplurals=1"),
+    ("nplurals=2; plural=(n > 1;", "header", "Plural-Forms: a `(` is not closed in the formula"),
+    ("nplurals=2; plural=n % 0;", "header", "Plural-Forms: the formula divides by zero for n=0"),
+    ("plural=(n > 1);", "header", "Plural-Forms is not `nplurals=N; plural=EXPRESSION;`"),
+])
+def test_a_formula_that_does_not_give_the_languages_forms_is_an_error(project, formula, code, message):
+    header = re.sub(r'"Plural-Forms: [^"]*"', f'"Plural-Forms: {formula}\\\\n"', FR_HEADER)
+    path = project / "locales" / "fr" / "LC_MESSAGES" / "a.po"
+    path.parent.mkdir(parents=True)
+    path.write_text(header + '\nmsgid "Causes"\nmsgstr "Causes"\n', encoding="utf-8")
+    result = check()
+    assert result.exit_code == 1
+    assert f"locales/fr/LC_MESSAGES/a.po:1: {code}: {message}" in result.output
+
+
+def test_a_folder_with_no_catalogues_is_an_error(project):
+    result = check()
+    assert result.exit_code == 1
+    assert result.output == ("Error: no catalogues under locales (start a locale with `pipeline catalog init "
+                             "LOCALE`, or name the files to check)\n")
+
+
+def test_named_files_are_checked_and_only_them(project):
+    write(project, 'msgid "Causes"\nmsgstr "Causes"\n', name="one")
+    write(project, 'msgid "Take 5 mg."\nmsgstr "تناول ٥٠ ملغ."\n', name="two")
+    elsewhere = project / "review" / "three.po"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text(HEADER + '\nmsgid "Is it safe?"\nmsgstr "هل هو آمن."\n', encoding="utf-8")
+    result = check("locales/ar/LC_MESSAGES/one.po", "review/three.po")
+    assert result.exit_code == 0
+    assert result.output == ("locales/ar/LC_MESSAGES/one.po:13: identical: the translation is the same as the source text\n"
+                             "review/three.po:13: punctuation: the source ends with “?”, the translation with “.”\n"
+                             "0 errors, 2 warnings in 2 catalogues\n")
+
+
+def test_a_locale_is_named_with_a_hyphen_or_an_underscore_alike(project):
+    path = project / "locales" / "ar_EG" / "LC_MESSAGES" / "a.po"
+    path.parent.mkdir(parents=True)
+    path.write_text(HEADER.replace("Language: ar", "Language: ar-EG") + '\nmsgid "Causes"\nmsgstr "Causes"\n',
+                    encoding="utf-8")
+    for tag in ("ar-EG", "ar_EG"):
+        result = check("--locale", tag)
+        assert result.output == ("locales/ar_EG/LC_MESSAGES/a.po:13: identical: the translation is the same as "
+                                 "the source text\n0 errors, 1 warnings in 1 catalogues\n"), tag

@@ -266,3 +266,51 @@ def test_ingest_is_idempotent_after_every_kind_of_change(ingested):
     edit(SEED, PARAGRAPH, EDITED)
     ingest()
     assert re.match(r"0 added, 0 changed, 4 unchanged, 0 removed, 0 failed; 0 catalogue files written", ingest())
+
+
+def test_catalog_init_of_a_started_locale_says_it_is_started(seeded):
+    result = run("catalog", "init", "ar")
+    assert result.exit_code == 0, result.output
+    assert result.output == ("ar: already started (4 catalogues in locales/ar/LC_MESSAGES); "
+                             "0 catalogues created for new articles\n")
+
+
+def test_a_locale_tag_with_a_hyphen_or_an_underscore_is_the_same_locale_in_every_command(seeded):
+    assert run("catalog", "init", "ar-EG").output == "ar_EG: 4 catalogues created in locales/ar_EG/LC_MESSAGES\n"
+    assert run("catalog", "init", "ar_EG").output.startswith("ar_EG: already started (4 catalogues")
+    outputs = {}
+    for tag in ("ar-EG", "ar_EG"):
+        outputs[tag] = [run("catalog", *command, "--locale", tag).output
+                        for command in (["stats", "--json"], ["check"], ["compile"])]
+    assert outputs["ar-EG"] == outputs["ar_EG"]
+    assert json.loads(outputs["ar-EG"][0])["locales"].keys() == {"ar_EG"}
+    assert outputs["ar-EG"][2] == "4 catalogues compiled to .mo (fuzzy translations left out)\n"
+
+
+def test_a_translation_typed_on_the_msgid_line_is_named_and_nothing_is_merged(seeded):
+    heading = "What does an Interventional Radiologist do?"
+    text = SEED_PO.read_text(encoding="utf-8")
+    line = text.splitlines().index(f'msgid "{heading}"') + 1
+    slip = text.replace(f'msgid "{heading}"', 'msgid "ماذا يفعل اختصاصي الأشعة التداخلية؟"')
+    SEED_PO.write_text(slip, encoding="utf-8")
+    edit(SEED, PARAGRAPH, EDITED)  # the next ingest merges the catalogue
+    output = ingest(expect=1)
+    assert (f"error: {SEED_PO}:{line}: msgid “ماذا يفعل اختصاصي الأشعة التداخلية؟” is not a text of the "
+            "source article: was the translation typed on the msgid line? (put the source text back on "
+            "the msgid line and the translation on the msgstr line (`git diff` shows what changed))") in output
+    assert SEED_PO.read_text(encoding="utf-8") == slip  # left as the translator saved it
+    result = run("catalog", "check")
+    assert result.exit_code == 1
+    assert f"{SEED_PO}:{line}: msgid: msgid “ماذا يفعل" in result.output
+
+
+def test_an_edited_msgid_in_the_same_script_is_named_when_the_catalogue_was_in_step(seeded):
+    run("catalog", "init", "fr")
+    po = Path("locales/fr/LC_MESSAGES/interventional-radiologist.po")
+    text = po.read_text(encoding="utf-8")
+    slip = text.replace('msgid "What is an Interventional Radiologist?"',
+                        'msgid "Qu\'est-ce qu\'un radiologue interventionnel ?"')
+    po.write_text(slip, encoding="utf-8")
+    edit(SEED, PARAGRAPH, EDITED)
+    assert "interventional-radiologist.po:19: msgid “Qu'est-ce qu'un radiologue intervention…” is not a text" in ingest(expect=1)
+    assert po.read_text(encoding="utf-8") == slip

@@ -1,6 +1,6 @@
 """`pipeline catalog check`: what a careful reviewer looks for in a medical translation.
 
-Errors (a reader could be misled or a tool breaks): `syntax`, `header`, `plural-count`,
+Errors (a reader could be misled or a tool breaks): `syntax`, `header`, `plural-count`, `msgid`,
 `numbers`, `urls`, `markup`, `newline`, `units`, `comparison`, `range`, `bom`. Warnings (worth a
 look): `punctuation`, `identical`, `spaces`, `invisible`, `fuzzy`, `acronym`, `brackets`, `doubled`,
 `latin-punctuation`, `plural-form`, `terminology`, `inconsistent`. Translations are compared with
@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.plurals import get_plural
 
 from ..concepts import ConceptTable, default_concepts
 from ..errors import CatalogError
-from ..locale_tags import language
-from .folder import catalogue_files
-from .pofile import read_catalogue
+from ..locale_tags import language, normalize_locale
+from . import plurals
+from .folder import MESSAGES_DIR, CatalogueFile, catalogue_files, read_optional, template_path
+from .merge import check_msgids
+from .pofile import parse_catalogue, read_catalogue
 from .slips import compare_slips
 from .terminology import Occurrence, describe_inconsistency, inconsistencies, terminology_problems
 
@@ -34,7 +35,7 @@ ERROR = "error"
 WARNING = "warning"
 
 SEVERITY = {
-    "syntax": ERROR, "header": ERROR, "plural-count": ERROR, "numbers": ERROR, "urls": ERROR,
+    "syntax": ERROR, "header": ERROR, "plural-count": ERROR, "msgid": ERROR, "numbers": ERROR, "urls": ERROR,
     "markup": ERROR, "newline": ERROR, "punctuation": WARNING, "identical": WARNING, "spaces": WARNING,
     "invisible": WARNING, "fuzzy": WARNING,
     "units": ERROR, "comparison": ERROR, "range": ERROR, "bom": ERROR, "acronym": WARNING,
@@ -105,13 +106,21 @@ class CheckReport:
                 "problems": [p.as_json() for p in self.problems]}
 
 
-def check(locales_dir: Path, locale: str | None = None, concepts: ConceptTable | None = None) -> CheckReport:
-    """Check every catalogue (of one locale, or of all); concepts: the termbase (default: the
-    shipped concept table)."""
+def check(locales_dir: Path, locale: str | None = None, concepts: ConceptTable | None = None,
+          paths: tuple[Path, ...] = ()) -> CheckReport:
+    """Check every catalogue (of one locale, or of all), or the named files; concepts: the
+    termbase (default: the shipped concept table).
+
+    A folder with no catalogue at all is a CatalogError: there is nothing to vouch for.
+    """
+    items = [named_file(path, locales_dir) for path in paths] if paths else catalogue_files(locales_dir, locale)
+    if not items:
+        raise CatalogError(f"no catalogues under {locales_dir}",
+                           hint="start a locale with `pipeline catalog init LOCALE`, or name the files to check")
     report = CheckReport()
     concepts = default_concepts() if concepts is None else concepts
     reviewed: dict[str, list[Occurrence]] = {}
-    for item in catalogue_files(locales_dir, locale):
+    for item in items:
         report.catalogues += 1
         try:
             catalogue = read_catalogue(item.path)
@@ -123,6 +132,7 @@ def check(locales_dir: Path, locale: str | None = None, concepts: ConceptTable |
                                            "mark, which msgfmt rejects: save it as UTF-8 without BOM"))
         report.problems += check_catalogue(catalogue, item.locale, str(item.path), concepts,
                                            reviewed.setdefault(item.locale, []))
+        report.problems += _check_msgids(catalogue, item, locales_dir)
     for occurrences in reviewed.values():
         for occurrence, other in inconsistencies(occurrences):
             report.problems.append(Problem(occurrence.path, occurrence.line, "inconsistent",
@@ -138,7 +148,8 @@ def check_catalogue(catalogue: Catalog, locale: str, path: str, concepts: Concep
     reviewed: a list to which the catalogue's reviewed translations are added (for `inconsistent`).
     """
     problems = _check_header(catalogue, locale, path)
-    nplurals = _expected_plurals(locale)
+    # The file's own count when its Plural-Forms is right for the locale (reported otherwise).
+    nplurals = catalogue.num_plurals if _plural_forms_fit(catalogue, locale) else _expected_plurals(locale)
     single = _single_number_forms(catalogue)
     for message in catalogue:
         if not message.id:
@@ -174,6 +185,43 @@ def check_catalogue(catalogue: Catalog, locale: str, path: str, concepts: Concep
         if not message.fuzzy and not plural and reviewed is not None:
             reviewed.append(Occurrence(path, line, sources[0], strings[0]))
     return problems
+
+
+def named_file(path: Path, locales_dir: Path) -> CatalogueFile:
+    """A file named on the command line: its locale is its folder's (`<locale>/LC_MESSAGES/x.po`),
+    else its header's Language."""
+    locale = ""
+    if path.parent.name == MESSAGES_DIR:
+        locale = normalize_locale(path.parent.parent.name) or ""
+    if not locale:
+        try:
+            language_field = dict((k.lower(), v) for k, v in read_catalogue(path).header_fields).get("language", "")
+            locale = normalize_locale(language_field) or ""
+        except CatalogError:
+            pass  # reported as a syntax problem when the file is checked
+    try:
+        article = path.resolve().relative_to((locales_dir / locale / MESSAGES_DIR).resolve()).with_suffix("")
+    except ValueError:
+        article = Path(path.stem)
+    return CatalogueFile(locale, article.as_posix(), path)
+
+
+def _check_msgids(catalogue: Catalog, item: CatalogueFile, locales_dir: Path) -> list[Problem]:
+    """A msgid that is not a text of the article's template (a translation typed on the msgid line)."""
+    path = template_path(locales_dir, item.article_id)
+    try:
+        data = read_optional(path)
+        template = parse_catalogue(data, path) if data is not None else None
+    except CatalogError:
+        return []  # the template is remade by the next ingest
+    if template is None:
+        return []
+    known = {m.id[0] if isinstance(m.id, (list, tuple)) else m.id for m in template if m.id}
+    try:
+        check_msgids(catalogue, known, item.path, in_step=catalogue.creation_date == template.creation_date)
+    except CatalogError as error:
+        return [Problem(str(item.path), error.line or 1, "msgid", f"{error.message} ({error.hint})")]
+    return []
 
 
 def _starts_with_bom(path: Path) -> bool:
@@ -262,9 +310,9 @@ def _check_header(catalogue: Catalog, locale: str, path: str) -> list[Problem]:
     missing = [name for name in REQUIRED_HEADERS if name.lower() not in fields]
     if missing:
         problem("header", f"missing header field{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
-    language = fields.get("language")
-    if language and language.replace("-", "_") != locale:
-        problem("header", f"Language is {language!r} but the file is in the {locale} folder")
+    language_field = fields.get("language")
+    if language_field and locale and (normalize_locale(language_field) or language_field) != locale:
+        problem("header", f"Language is {language_field!r} but the file is in the {locale} folder")
     content_type = fields.get("content-type")
     if content_type is not None:
         charset = re.search(r"charset=([\w.:-]+)", content_type)
@@ -272,17 +320,24 @@ def _check_header(catalogue: Catalog, locale: str, path: str) -> list[Problem]:
             problem("header", f"Content-Type must declare charset=UTF-8, not {content_type!r}")
     plural_forms = fields.get("plural-forms")
     if plural_forms is not None:
-        declared = re.search(r"nplurals\s*=\s*(\d+)", plural_forms)
-        expected = _expected_plurals(locale)
-        if not declared or not re.search(r"plural\s*=", plural_forms):
-            problem("header", f"Plural-Forms is not `nplurals=N; plural=EXPR;`: {plural_forms!r}")
-        elif expected and int(declared.group(1)) != expected:
-            problem("plural-count", f"Plural-Forms says nplurals={declared.group(1)}; {locale} has "
-                                    f"{expected} plural forms ({get_plural(locale).plural_forms})")
+        unreadable = plurals.unreadable(plural_forms)
+        wrong = plurals.problem(plural_forms, locale) if locale and not unreadable else None
+        if unreadable:
+            problem("header", unreadable)
+        elif wrong:
+            problem("plural-count", f"{wrong} (for {locale}, for example: {plurals.plural_forms(locale)})")
     return problems
 
 
+def _plural_forms_fit(catalogue: Catalog, locale: str) -> bool:
+    fields = {name.lower(): value for name, value in getattr(catalogue, "header_fields", [])}
+    value = fields.get("plural-forms")
+    return value is not None and (not locale or plurals.problem(value, locale) is None)
+
+
 def _expected_plurals(locale: str) -> int | None:
+    from babel.messages.plurals import get_plural
+
     try:
         return get_plural(locale).num_plurals
     except (ValueError, LookupError):

@@ -93,12 +93,21 @@ def utc_now() -> datetime:
 
 
 def catalogue_locales(locales_dir: Path) -> list[str]:
-    """The locales that have a folder of catalogues (`locales/<locale>/LC_MESSAGES`), sorted."""
+    """The locales that have a folder of catalogues (`locales/<locale>/LC_MESSAGES`), sorted.
+
+    A locale folder that is a link is named in a warning and skipped: catalogues are not read
+    through links, as sources are not.
+    """
     if not locales_dir.is_dir():
         return []
     found = []
     for folder in sorted(locales_dir.iterdir()):
-        if folder.name == TEMPLATES_DIR or not (folder / MESSAGES_DIR).is_dir():
+        messages = folder / MESSAGES_DIR
+        if folder.name == TEMPLATES_DIR or not messages.is_dir():
+            continue
+        if folder.is_symlink() or messages.is_symlink():
+            log.warning("%s: a link; catalogues are not read through links, so it is skipped",
+                        folder if folder.is_symlink() else messages)
             continue
         if normalize_locale(folder.name) != folder.name:
             log.warning("%s: not a locale folder name Babel knows; its catalogues are skipped", folder)
@@ -108,16 +117,31 @@ def catalogue_locales(locales_dir: Path) -> list[str]:
 
 
 def catalogue_files(locales_dir: Path, locale: str | None = None) -> list[CatalogueFile]:
-    """Every PO file of every locale (or of one), sorted by locale then article."""
-    if locale is not None and locale not in catalogue_locales(locales_dir):
-        raise CatalogError(f"no catalogues for locale {locale!r} under {locales_dir}",
-                           hint=f"start it with `pipeline catalog init {locale}`")
+    """Every PO file of every locale (or of one: `ar-EG` and `ar_EG` alike), sorted by locale then article.
+
+    A PO file that is a link is listed (reading it says what is wrong); a linked folder is skipped
+    with a warning.
+    """
+    locales = catalogue_locales(locales_dir)
+    if locale is not None:
+        wanted = normalize_locale(locale)
+        if wanted is None or wanted not in locales:
+            raise CatalogError(f"no catalogues for locale {locale!r} under {locales_dir}",
+                               hint=f"start it with `pipeline catalog init {locale}`")
+        locales = [wanted]
     files = []
-    for name in [locale] if locale else catalogue_locales(locales_dir):
+    for name in locales:
         folder = locales_dir / name / MESSAGES_DIR
-        for path in sorted(folder.rglob("*.po")):
-            files.append(CatalogueFile(name, path.relative_to(folder).with_suffix("").as_posix(), path))
-    return files
+        for root, folders, names in os.walk(folder):
+            for linked in sorted(d for d in folders if os.path.islink(os.path.join(root, d))):
+                log.warning("%s: a link; catalogues are not read through links, so it is skipped",
+                            Path(root, linked))
+            folders.sort()
+            for file_name in names:
+                if file_name.endswith(".po"):
+                    path = Path(root, file_name)
+                    files.append(CatalogueFile(name, path.relative_to(folder).with_suffix("").as_posix(), path))
+    return sorted(files, key=lambda item: (item.locale, item.path))
 
 
 def article_files(locales_dir: Path, article_id: str, locales: list[str]) -> dict[Path, bytes | None]:
@@ -398,11 +422,17 @@ def update(config: Config, now: datetime | None = None, check: bool = False) -> 
     return report
 
 
-def init_locale(config: Config, tag: str, now: datetime | None = None) -> tuple[str, UpdateReport]:
-    """Start a locale: a catalogue for every article (templates are brought in step on the way)."""
+def init_locale(config: Config, tag: str, now: datetime | None = None) -> tuple[str, UpdateReport, int]:
+    """Start a locale: a catalogue for every article (templates are brought in step on the way).
+
+    Returns the locale as the project writes it (`ar-EG` -> `ar_EG`), what was done, and how many
+    catalogues the locale already had (0 for a locale not started before).
+    """
     locale = parse_locale(tag)
-    (config.locales / locale / MESSAGES_DIR).mkdir(parents=True, exist_ok=True)
-    return locale, update(config, now)
+    folder = config.locales / locale / MESSAGES_DIR
+    started = len(catalogue_files(config.locales, locale)) if folder.is_dir() else 0
+    folder.mkdir(parents=True, exist_ok=True)
+    return locale, update(config, now), started
 
 
 @dataclass

@@ -59,13 +59,24 @@ def plural_forms(locale: str) -> str:
     return _babel_forms(locale)
 
 
+def unreadable(value: str) -> str | None:
+    """Why a Plural-Forms value cannot be used (msgfmt would refuse it), or None."""
+    try:
+        _, formula = parse_plural_forms(value)
+        for n in NUMBERS:
+            formula(n)
+    except PluralError as error:
+        return f"Plural-Forms is {error}" if str(error).startswith("not ") else f"Plural-Forms: {error}"
+    return None
+
+
 def problem(value: str, locale: str) -> str | None:
     """What is wrong with a Plural-Forms value for a locale, or None when it gives the locale's forms."""
-    try:
-        nplurals, formula = parse_plural_forms(value)
-        forms = [formula(n) for n in NUMBERS]
-    except PluralError as error:
-        return f"Plural-Forms {error}"
+    reason = unreadable(value)
+    if reason is not None:
+        return reason
+    nplurals, formula = parse_plural_forms(value)
+    forms = [formula(n) for n in NUMBERS]
     too_large = next((n for n, form in zip(NUMBERS, forms) if form >= nplurals), None)
     if too_large is not None:
         return (f"Plural-Forms gives form {forms[too_large]} for n={too_large}, "

@@ -68,10 +68,12 @@ def still_as_read(path: Path, expected: bytes | None) -> None:
         raise FileChangedError("was removed while it was being updated", path) from None
     except OSError as error:
         raise FileChangedError(f"changed while it was being updated ({error.strerror})", path) from None
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        raise FileChangedError("is no longer a regular file", path)
     with os.fdopen(descriptor, "rb") as file:
-        status = os.fstat(file.fileno())
-        same = (expected is not None and stat.S_ISREG(status.st_mode) and status.st_size == len(expected)
-                and file.read() == expected)
+        same = expected is not None and status.st_size == len(expected) and file.read() == expected
     if not same:
         raise FileChangedError("was saved by someone else while it was being updated", path)
 

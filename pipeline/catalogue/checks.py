@@ -353,7 +353,9 @@ _NUMBER = re.compile(r"\d+(?:[.,\u066b\u066c]\d+)*")
 # spell the name out ("رقم التكاثر الأساسي" for R0) or write its digits apart ("اتش 1 إن 1").
 # Digits after an Arabic letter are a number with a prefix (و5, "and 5"), so they count.
 _NAME_DIGITS = re.compile(r"(?<=[A-Za-z])\d+(?:[.,]\d+)*")
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+# An address's local part is matched from the start of its run of characters only, and never given
+# back: tried from every character of a long token, it made `catalog check` quadratic.
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()]+|(?<![\w.+-])[\w.+-]++@[\w-]+(?:\.[\w-]+)+", re.I)
 _MARKUP = re.compile(
     r"</?[A-Za-z][^<>]*>"                  # inline HTML tags
     r"|%(?:\([\w]+\))?[-+#0]*\d*(?:\.\d+)?[sdifFeEgGxXcr](?![A-Za-z])"  # printf placeholders, not "50% of"

@@ -146,9 +146,10 @@ def read_regular_file(path: Path) -> bytes:
                                hint="replace the link with the file itself") from None
         raise CatalogError(f"cannot read file: {error.strerror}", path,
                            hint="check that it exists and is readable") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise CatalogError("is not a regular file", path, hint="replace it with a PO file")
     with os.fdopen(descriptor, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-            raise CatalogError("is not a regular file", path, hint="replace it with a PO file")
         return file.read()
 
 
@@ -626,7 +627,10 @@ def _encode(text: str, catalog: Catalog) -> bytes:
         return text.encode(charset)
     except (UnicodeEncodeError, LookupError):
         pass
-    raise CharsetError(charset, next(c for c in text if not _encodable(c, charset)))
+    declared = next((re.search(r"charset=([\w.:-]+)", value) for name, value in getattr(catalog, "header_fields", [])
+                     if name.lower() == "content-type"), None)
+    raise CharsetError(declared.group(1) if declared else charset,
+                       next(c for c in text if not _encodable(c, charset)))
 
 
 def _encodable(char: str, charset: str) -> bool:
@@ -653,6 +657,8 @@ def convert_to_utf8(catalog: HeaderKeepingCatalog) -> None:
     """Declare a catalogue UTF-8: its Content-Type says so from now on."""
     fields = [(name, re.sub(r"charset=[\w.:-]+", "charset=UTF-8", value) if name.lower() == "content-type"
                else value) for name, value in catalog.header_fields]
-    at_read = catalog.babel_header
+    at_read = dict(catalog.babel_header or {})
     catalog.mime_headers = fields
+    # The field is written as the file had it, charset aside.
+    at_read["content-type"] = dict((k.lower(), v) for k, v in Catalog.mime_headers.fget(catalog))["content-type"]
     catalog.babel_header = at_read

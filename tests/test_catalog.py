@@ -20,6 +20,7 @@ from pipeline.catalogue.folder import catalogue_locales, init_locale, update
 from pipeline.sources import SourceFile, load_article
 
 from .conftest import LOCALES, NOW, SOURCES
+from .gettext_tools import needs_gettext
 
 ARTICLE = """Kidney stones
 
@@ -367,3 +368,31 @@ def test_a_catalogue_that_missed_a_merge_is_not_taken_for_a_typed_over_msgid(tre
     assert report.errors == [] and report.updated == [po(tree)]
     message = read_catalogue(po(tree)).get("Most stones smaller than 5 mm usually pass on their own.")
     assert message.fuzzy and message.string == AR["Most stones smaller than 5 mm pass on their own."]
+
+
+@needs_gettext
+def test_a_changed_msgctxt_is_written_as_previous_msgctxt_as_msgmerge_does(tmp_path):
+    from babel.messages.catalog import Catalog, Message
+
+    from .gettext_tools import msgmerge_update
+
+    catalogue = new_catalogue(Catalog(), "ar", NOW)
+    catalogue["fever"] = Message("fever", "حمى", context="signs", locations=[("sources/a.txt", 5)])
+    template = Catalog()
+    template.add("fever", context="signs:2", locations=[("sources/a.txt", 5)])
+    ours = tmp_path / "ours.po"
+    ours.write_bytes(render(catalogue))
+    theirs = tmp_path / "theirs.po"
+    theirs.write_bytes(render(catalogue))
+    pot = tmp_path / "a.pot"
+    pot.write_bytes(render(template))
+    merge(catalogue, template)
+    ours.write_bytes(render(catalogue))
+    msgmerge_update(theirs, pot)
+    entry = ('#: sources/a.txt:5\n#, fuzzy\n#| msgctxt "signs"\n#| msgid "fever"\nmsgctxt "signs:2"\n'
+             'msgid "fever"\nmsgstr "حمى"\n')
+    assert entry in ours.read_text(encoding="utf-8")
+    assert entry in theirs.read_text(encoding="utf-8")
+    again = read_catalogue(ours)  # read back: the previous msgctxt is kept through later merges
+    merge(again, template)
+    assert entry in render(again).decode("utf-8")

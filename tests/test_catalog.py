@@ -396,3 +396,21 @@ def test_a_changed_msgctxt_is_written_as_previous_msgctxt_as_msgmerge_does(tmp_p
     again = read_catalogue(ours)  # read back: the previous msgctxt is kept through later merges
     merge(again, template)
     assert entry in render(again).decode("utf-8")
+
+
+@pytest.mark.parametrize("slip, line_of", [
+    ('msgid "Causes"\n"الأسباب"\nmsgstr ""', 'msgid "Causes"'),  # typed on a line of its own under msgid
+    ('msgid "Causesالأسباب"\nmsgstr ""', 'msgid "Causesالأسباب"'),  # typed inside msgid's quotes
+])
+def test_a_translation_typed_on_the_msgid_lines_is_refused_with_its_line(tree, slip, line_of):
+    text = po(tree).read_text(encoding="utf-8").replace('msgid "Causes"\nmsgstr "الأسباب"', slip)
+    po(tree).write_text(text, encoding="utf-8")
+    edit_source(tree, "5 mm pass", "5 mm usually pass")
+    report = update(tree, NOW)
+    line = text.splitlines().index(line_of) + 1
+    assert [(e.path, e.line) for e in report.errors] == [(str(po(tree)), line)]
+    assert "was the translation typed on the msgid line?" in report.errors[0].message
+    assert po(tree).read_text(encoding="utf-8") == text  # not merged: nothing went obsolete
+    slip_free = text.replace(slip, 'msgid "Causes"\nmsgstr "الأسباب"')
+    with pytest.raises(CatalogError, match="text after the closing quote"):  # and on msgid's own line
+        parse_catalogue(slip_free.replace('msgid "Causes"', 'msgid "Causes" "الأسباب"').encode(), "a.po")

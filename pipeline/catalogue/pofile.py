@@ -232,39 +232,48 @@ def _read_entries(text: str, path: Path | str) -> tuple[list[_Entry], str]:
     """Every entry of a PO file, checked as msgfmt would, and the text after the last one."""
     entries: list[_Entry] = []
     entry = _Entry(1)
-    pending: list[str] = []  # blank lines, kept only if a comment or keyword follows them
+    blank: list[str] = []  # blank lines, kept in an entry only if more of it follows them
     for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.strip()
-        obsolete = line.startswith("#~")
-        body = line[2:].strip() if obsolete else line
+        obsolete, body = _split_line(raw)
         if not body:
             if entry.raw:
-                pending.append(raw)
+                blank.append(raw)
             continue
-        if obsolete and body.startswith("|"):
-            body = "#" + body  # `#~|`: the previous msgid of an obsolete entry
         part = _line_part(body)
-        starts = (part in _COMMENT_PARTS or part == "previous" or part in ("msgctxt", "msgid")) \
-            and entry.complete
-        if starts or (part == "msgctxt" and entry.strings) or (part == "msgid" and set(entry.strings) - {"msgctxt"}):
+        if _starts_entry(entry, part):
             entries.append(_finish(entry, path))
-            entry, pending = _Entry(number), []
+            entry, blank = _Entry(number), []
         if not entry.raw:
             entry.line = number
-        entry.raw += [("", p) for p in pending] + [(part, raw)]
-        pending = []
+        entry.raw += [("", line) for line in blank] + [(part, raw)]
+        blank = []
         if part in _COMMENT_PARTS:
             _read_comment(entry, part, body)
         elif part == "previous":
             _read_previous(entry, body[2:].strip(), path, number)
         else:
             _read_string_line(entry, body, obsolete, path, number)
-    trailer = ""
     if entry.strings:
         entries.append(_finish(entry, path))
-    elif entry.raw:
-        trailer = "\n".join(raw for _, raw in entry.raw) + "\n"
-    return entries, trailer
+        return entries, ""
+    return entries, "".join(raw + "\n" for _, raw in entry.raw)
+
+
+def _split_line(raw: str) -> tuple[bool, str]:
+    """Whether a line is under `#~` (obsolete), and the line without it (`#|` for `#~|`)."""
+    line = raw.strip()
+    if not line.startswith("#~"):
+        return False, line
+    body = line[2:].strip()
+    return True, "#" + body if body.startswith("|") else body
+
+
+def _starts_entry(entry: _Entry, part: str) -> bool:
+    """Whether a line of this part begins a new entry: a comment or keyword after a whole entry,
+    or a msgctxt or msgid where the entry already has one (the entry lacks its msgstr then)."""
+    if entry.complete:
+        return part in _COMMENT_PARTS or part in ("previous", "msgctxt", "msgid")
+    return (part == "msgctxt" and bool(entry.strings)) or (part == "msgid" and "msgid" in entry.strings)
 
 
 _COMMENT_PARTS = ("comments", "auto", "references", "flags")

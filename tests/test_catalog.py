@@ -414,3 +414,16 @@ def test_a_translation_typed_on_the_msgid_lines_is_refused_with_its_line(tree, s
     slip_free = text.replace(slip, 'msgid "Causes"\nmsgstr "الأسباب"')
     with pytest.raises(CatalogError, match="text after the closing quote"):  # and on msgid's own line
         parse_catalogue(slip_free.replace('msgid "Causes"', 'msgid "Causes" "الأسباب"').encode(), "a.po")
+
+
+def test_a_suggestion_made_in_one_locale_never_reaches_another(tree):
+    init_locale(tree, "fr", NOW)
+    edit_source(tree, "5 mm pass", "5 mm usually pass")
+    update(tree, NOW)
+    arabic = read_catalogue(po(tree)).get("Most stones smaller than 5 mm usually pass on their own.")
+    french = read_catalogue(tree.locales / "fr" / "LC_MESSAGES" / "stones.po").get(
+        "Most stones smaller than 5 mm usually pass on their own.")
+    assert arabic.fuzzy and arabic.string == AR["Most stones smaller than 5 mm pass on their own."]
+    assert french.string == "" and not french.fuzzy  # nothing was translated into French
+    template = read_catalogue(template_path(tree.locales, "stones"))
+    assert all(not m.string for m in template if m.id)

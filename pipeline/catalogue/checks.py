@@ -245,9 +245,12 @@ def _single_number_forms(catalogue: Catalog) -> set[int]:
     if choose is None:
         return set()
     served: dict[int, int] = {}
-    for n in range(0, 1001):
-        form = choose(n)
-        served[form] = served.get(form, 0) + 1
+    try:
+        for n in range(0, 1001):
+            form = choose(n)
+            served[form] = served.get(form, 0) + 1
+    except ZeroDivisionError:  # a broken formula: reported as a `header` problem
+        return set()
     return {form for form, count in served.items() if count == 1}
 
 

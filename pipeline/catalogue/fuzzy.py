@@ -34,6 +34,7 @@ from babel.messages.catalog import Catalog, Message
 from rapidfuzz.fuzz import ratio
 
 from .memory import Entry, NearIndex, TranslationMemory
+from .pofile import previous_context
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,7 @@ class _Candidate:
     previous: list
     comments: list
     key: object = None          # for the catalogue's own obsolete entries
+    context: str | None = None  # the msgctxt its translation was written for (`#| msgctxt`)
     just_gone: bool = False
     position: int | None = None
     section: str | None = None
@@ -211,8 +213,10 @@ def _own_candidates(catalogue: Catalog, old: Layout) -> list[_Candidate]:
         position = old.positions.get(key)
         section = old.sections.get(key) if position is not None else (
             message.auto_comments[0] if message.auto_comments else None)
-        found.append(_Candidate(message.id, message.string, not unreviewed(message),
-                                list(message.previous_id or []), list(message.user_comments), key,
+        reviewed = not unreviewed(message)
+        context = message.context if reviewed else (previous_context(message) or message.context)
+        found.append(_Candidate(message.id, message.string, reviewed,
+                                list(message.previous_id or []), list(message.user_comments), key, context,
                                 position is not None, position, section))
     return found
 
@@ -343,6 +347,8 @@ def _apply(catalogue: Catalog, message: Message, candidate: _Candidate, similari
         # A reviewed translation was written for its msgid; an unreviewed one for its own
         # previous msgid, if it had one (never for the text it was matched by).
         message.previous_id = [candidate.text] if candidate.reviewed else list(candidate.previous)
+        # As msgmerge writes it, `#| msgctxt` when the translation was written under another context.
+        message.previous_context = candidate.context if candidate.context != message.context else None
         message.user_comments = list(dict.fromkeys([*message.user_comments, *candidate.comments]))
         if candidate.key in catalogue.obsolete:
             del catalogue.obsolete[candidate.key]  # its translation lives on in this message

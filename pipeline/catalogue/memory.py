@@ -236,11 +236,12 @@ class _ScanCache:
         self.seen: dict[str, tuple] = {}
 
     def scan(self, path: Path) -> tuple[list[tuple[str, str]], frozenset[str]] | None:
-        from .pofile import parse_catalogue
+        from .pofile import parse_catalogue, read_regular_file
 
         try:
-            data = path.read_bytes()
-        except OSError:
+            # Never through a link nor from a FIFO (which would wait forever): see read_regular_file.
+            data = read_regular_file(path)
+        except CatalogError:
             return None
         key = hashlib.sha256(data).hexdigest()
         found = self.known.get(key)

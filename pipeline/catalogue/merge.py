@@ -71,6 +71,16 @@ def _update(catalogue: Catalog, template: Catalog) -> None:
     """Babel's Catalog.update, without its fuzzy matching: difflib over every pair of new and old
     messages, by spelling alone; fuzzy.py suggests instead, knowing where each message was."""
     catalogue.update(template, no_fuzzy_matching=True)
+    # Babel's update puts the template's own Message of each new message into the catalogue; filled
+    # in there (a suggestion), it would be filled in the template too, and so in the next locale's
+    # catalogue merged with it (an Arabic suggestion in French). Each gets a copy of its own.
+    shared = {id(message) for message in template}
+    if any(id(message) in shared for message in catalogue):
+        messages = [message for message in catalogue if message.id]
+        for message in messages:
+            catalogue.delete(message.id, message.context)
+        for message in messages:
+            catalogue[message.id] = message.clone() if id(message) in shared else message
     # Babel's Message adds python-format to any text that looks like a format string ("5% of") each
     # time it copies one; as msgmerge does, a message's format flags are the template's.
     for message in catalogue:

@@ -13,14 +13,14 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import CatalogError
-from ..files import write_file
+from ..files import FileChangedError, write_file
 from ..locale_tags import parse_locale
 from ..sources import discover
 from .folder import catalogue_files
 from .fuzzy import MemoryView
 from .fuzzy import pretranslate as fill
 from .memory import load_memory
-from .pofile import content, parse_catalogue, render
+from .pofile import content, parse_catalogue, read_regular_file, render
 
 
 @dataclass
@@ -51,7 +51,7 @@ def pretranslate(config: Config, locale: str, source_language: str = "en", dry_r
         if item.article_id not in article_ids:
             continue  # an orphan: nobody reads it
         try:
-            data = item.path.read_bytes()
+            data = read_regular_file(item.path)  # not through a link, nor from a FIFO
             catalogue = parse_catalogue(data, item.path)
         except OSError as error:
             report.errors.append(CatalogError(f"cannot read file: {error.strerror}", item.path))
@@ -64,5 +64,8 @@ def pretranslate(config: Config, locale: str, source_language: str = "en", dry_r
         if content(catalogue) != before:
             report.filled.append((item.path, done.exact, done.near))
             if not dry_run:
-                write_file(item.path, render(catalogue))
+                try:  # never over a save the translator made meanwhile
+                    write_file(item.path, render(catalogue), expected=data)
+                except FileChangedError as error:
+                    report.errors.append(error)
     return report

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import CatalogError
-from ..files import write_file
+from ..files import FileChangedError, write_file
 from ..sources import discover
 from .folder import catalogue_files, orphan_catalogues
-from .pofile import content, parse_catalogue, render
+from .pofile import content, parse_catalogue, read_regular_file, render
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def prune(config: Config, locale: str | None = None, orphans: bool = True, obsol
             if item.path in gone and orphans:
                 continue
             try:
-                data = item.path.read_bytes()
+                data = read_regular_file(item.path)  # not through a link, nor from a FIFO
                 catalogue = parse_catalogue(data, item.path)
             except OSError as error:
                 report.errors.append(CatalogError(f"cannot read file: {error.strerror}", item.path))
@@ -69,6 +69,10 @@ def prune(config: Config, locale: str | None = None, orphans: bool = True, obsol
             before = content(catalogue)
             catalogue.obsolete.clear()
             if content(catalogue) != before:
-                write_file(item.path, render(catalogue))
+                try:  # never over a save the translator made meanwhile
+                    write_file(item.path, render(catalogue), expected=data)
+                except FileChangedError as error:
+                    report.errors.append(error)
+                    continue
                 log.info("%s: %d obsolete entries removed", item.path, report.obsolete[-1][1])
     return report

@@ -38,10 +38,10 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 
 from ..errors import CatalogError
-from ..files import write_file
+from ..files import FileChangedError, write_file
 from ..locale_tags import parse_locale, same_language
 from .folder import catalogue_files
-from .pofile import content, read_catalogue, render
+from .pofile import content, parse_catalogue, read_catalogue, read_regular_file, render
 
 log = logging.getLogger(__name__)
 
@@ -216,13 +216,18 @@ def import_xliff(path: Path, locales_dir: Path, dry_run: bool = False) -> XliffI
                 f"target-language {target_language!r} is not the language of {item.path}", path, line,
                 hint="import the file into the locale it was exported from"))
             continue
-        catalogue = read_catalogue(item.path)
+        data = read_regular_file(item.path)
+        catalogue = parse_catalogue(data, item.path)
         before = content(catalogue)
         _apply_units(catalogue, item.path, path, units, report)
         if content(catalogue) != before:
-            report.written.append(item.path)
             if not dry_run:
-                write_file(item.path, render(catalogue))
+                try:  # never over a save the translator made meanwhile
+                    write_file(item.path, render(catalogue), expected=data)
+                except FileChangedError as error:
+                    report.refused.append(error)
+                    continue
+            report.written.append(item.path)
     return report
 
 

@@ -19,7 +19,7 @@ from pipeline.errors import CatalogError
 from pipeline.catalogue.folder import catalogue_locales, init_locale, update
 from pipeline.sources import SourceFile, load_article
 
-from .conftest import LOCALES, NOW, SOURCES
+from .conftest import NOW, SOURCES
 from .gettext_tools import needs_gettext
 
 ARTICLE = """Kidney stones

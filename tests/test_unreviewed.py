@@ -4,7 +4,6 @@ translation back. Between steps, files are saved by the real tools."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest

@@ -32,8 +32,16 @@ from .fuzzy import MemoryView
 from .memory import TranslationMemory, load_memory
 from .merge import check_msgids, merge, new_catalogue
 from .messages import build_template
-from .pofile import (CharsetError, content, convert_to_utf8, keep_layout, parse_catalogue, read_catalogue,
-                     read_regular_file, render)
+from .pofile import (
+    CharsetError,
+    content,
+    convert_to_utf8,
+    keep_layout,
+    parse_catalogue,
+    read_catalogue,
+    read_regular_file,
+    render,
+)
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +221,7 @@ class _Sync:
         self.errors: list[CatalogError] = []
         self.broken: list[str] = []
         self.known: set = set()  # the msgids of the template, and of the one it replaces
-        self.known_date = None  # the POT-Creation-Date of the template it replaces
+        self.known_date: datetime | str | None = None  # the POT-Creation-Date of the template it replaces
 
     def store(self, path: Path, old: bytes | None, new: bytes) -> None:
         """Write a file that changed; raises FileChangedError if it is no longer what was read."""
@@ -260,10 +268,12 @@ class _Sync:
             except FileChangedError as error:
                 log.info("%s; merging it again", error)
             except CatalogError as error:
-                return self._broken(path, locale, error)
-        return self._broken(path, locale, CatalogError(
+                self._broken(path, locale, error)
+                return None
+        self._broken(path, locale, CatalogError(
             f"was saved again each of {MERGE_ATTEMPTS} times it was merged; left as saved", path,
             hint="run the command again once the translator's tool has saved it"))
+        return None
 
     def _catalogue_once(self, path: Path, locale: str, template: Catalog, known: set) -> Catalog:
         old_bytes = read_optional(path)
@@ -293,7 +303,6 @@ class _Sync:
         self.errors.append(error)
         self.broken.append(locale)
         self.files[path] = _read_or_marker(path)
-        return None
 
 
 def _renamed_catalogue(template: Catalog, locale: str, memory: TranslationMemory | None,

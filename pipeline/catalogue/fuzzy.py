@@ -34,7 +34,7 @@ from babel.messages.catalog import Catalog, Message
 from rapidfuzz.fuzz import ratio
 
 from .memory import Entry, NearIndex, TranslationMemory
-from .pofile import previous_context
+from .pofile import previous_context, set_previous_context
 
 log = logging.getLogger(__name__)
 
@@ -348,7 +348,7 @@ def _apply(catalogue: Catalog, message: Message, candidate: _Candidate, similari
         # previous msgid, if it had one (never for the text it was matched by).
         message.previous_id = [candidate.text] if candidate.reviewed else list(candidate.previous)
         # As msgmerge writes it, `#| msgctxt` when the translation was written under another context.
-        message.previous_context = candidate.context if candidate.context != message.context else None
+        set_previous_context(message, candidate.context)
         message.user_comments = list(dict.fromkeys([*message.user_comments, *candidate.comments]))
         if candidate.key in catalogue.obsolete:
             del catalogue.obsolete[candidate.key]  # its translation lives on in this message

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-
 from functools import lru_cache
 
 from .linebreak import PROHIBITED, possible_breaks, width_breaks

@@ -18,7 +18,7 @@ from babel.messages.catalog import Catalog, Message
 from ..errors import CatalogError
 from .fuzzy import MemoryView, Suggestions, from_memory, layout_of, suggest
 from .plurals import plural_forms
-from .pofile import GNU_HEADER_ORDER, HeaderKeepingCatalog, message_key, previous_context
+from .pofile import GNU_HEADER_ORDER, HeaderKeepingCatalog, message_key, previous_context, set_previous_context
 
 
 def new_catalogue(template: Catalog, locale: str, now: datetime, memory: MemoryView | None = None) -> Catalog:
@@ -61,7 +61,7 @@ def merge(catalogue: Catalog, template: Catalog, memory: MemoryView | None = Non
             # Babel's update makes a message anew from the template and forgets its previous msgid.
             previous, context = written_for.get(message_key(message.id, message.context), ([], None))
             message.previous_id = list(previous)
-            _set_previous_context(message, context)
+            set_previous_context(message, context)
     suggested = suggest(catalogue, template, layout, memory)
     _drop_repeated_obsolete(catalogue, set(catalogue.obsolete) - was_obsolete)
     return suggested
@@ -88,10 +88,6 @@ def _update(catalogue: Catalog, template: Catalog) -> None:
             source = template.get(message.id, message.context)
             if source is not None and "python-format" not in source.flags:
                 message.flags.discard("python-format")
-
-
-def _set_previous_context(message: Message, context: str | None) -> None:
-    message.previous_context = context if context != message.context else None
 
 
 def _revive(catalogue: Catalog, template: Catalog) -> None:
@@ -121,7 +117,7 @@ def _revive(catalogue: Catalog, template: Catalog) -> None:
             revived = Message(message.id, source.string, context=message.context,
                               user_comments=source.user_comments, previous_id=list(source.previous_id))
             revived.flags = {"fuzzy"}
-            _set_previous_context(revived, previous_context(source) or source.context)
+            set_previous_context(revived, previous_context(source) or source.context)
             catalogue[message.id] = revived
 
 

@@ -140,7 +140,7 @@ def _tokens(text: str) -> list[str]:
         match = _TOKEN.match(text, position)
         if not match or match.end() == position:
             raise PluralError(f"cannot read the formula {text!r} at {text[position:position + 10]!r}")
-        tokens.append(match.group(match.lastindex))
+        tokens.append(match.group(match.lastindex or 0))
         position = match.end()
         if len(tokens) > _MAX_TOKENS:
             raise PluralError("the formula is too long")

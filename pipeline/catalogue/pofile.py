@@ -124,10 +124,19 @@ def previous_context(message: Message) -> str | None:
     return getattr(message, "previous_context", None)
 
 
+def set_previous_context(message: Message, context: str | None) -> None:
+    """Say which msgctxt a fuzzy translation was written for (None: the message's own).
+
+    Babel's Message has no place for it (Babel 2.19); it is kept beside previous_id, on the
+    message, and Babel's copies (clone, update) leave it out, which merge.py makes up for.
+    """
+    message.previous_context = context if context != message.context else None
+
+
 # --- Reading ----------------------------------------------------------------------------------
 
 
-def read_catalogue(path: Path) -> Catalog:
+def read_catalogue(path: Path) -> HeaderKeepingCatalog:
     """Read a PO or POT file; a broken one (or one that is not a regular file) is a CatalogError."""
     return parse_catalogue(read_regular_file(path), path)
 
@@ -153,7 +162,7 @@ def read_regular_file(path: Path) -> bytes:
         return file.read()
 
 
-def parse_catalogue(data: bytes, path: Path | str) -> Catalog:
+def parse_catalogue(data: bytes, path: Path | str) -> HeaderKeepingCatalog:
     """Parse the bytes of a PO or POT file strictly into a catalogue that remembers each entry's text."""
     text = _decode(data, path)
     entries, trailer = _read_entries(text, path)
@@ -421,20 +430,20 @@ def _read_header(catalog: HeaderKeepingCatalog, entry: _Entry, path) -> None:
 def _add_entry(catalog: HeaderKeepingCatalog, entry: _Entry, path) -> None:
     """Add a message (live or obsolete) to the catalogue as Babel's reader would, flags and all."""
     strings = entry.strings
-    msgid = strings["msgid"]
+    msgid: str | tuple[str, str] = strings["msgid"]
     if "msgid_plural" in strings:
         forms = [strings[f"msgstr[{i}]"] for i in range(len(strings) - 2 - ("msgctxt" in strings))]
         if not entry.obsolete:
             catalog.plural_counts[entry.lines["msgid"]] = len(forms)
         if len(forms) > catalog.num_plurals:
-            raise CatalogError(f"msgid {_shorten(msgid)} has {len(forms)} translations; the header's "
+            raise CatalogError(f"msgid {_shorten(strings['msgid'])} has {len(forms)} translations; the header's "
                                f"Plural-Forms allows {catalog.num_plurals}", path, entry.lines["msgid"],
                                hint="remove the extra msgstr[N] or correct nplurals in Plural-Forms")
-        msgid = (msgid, strings["msgid_plural"])
+        msgid = (strings["msgid"], strings["msgid_plural"])
         string: str | tuple = tuple(forms + [""] * (catalog.num_plurals - len(forms)))
     else:
         string = strings["msgstr"]
-    locations = []
+    locations: list = []  # (file, line); Babel's annotation says the line is never None, which it may be
     for reference in entry.references:
         locations += _locations(reference)
     message = Message(msgid, string, locations, lineno=entry.lines["msgid"], context=strings.get("msgctxt"),
@@ -446,7 +455,7 @@ def _add_entry(catalog: HeaderKeepingCatalog, entry: _Entry, path) -> None:
         message.previous_id = [entry.previous["msgid"]] + (
             [entry.previous["msgid_plural"]] if "msgid_plural" in entry.previous else [])
     if "msgctxt" in entry.previous:
-        message.previous_context = entry.previous["msgctxt"]
+        set_previous_context(message, entry.previous["msgctxt"])
     key = message_key(msgid, message.context)
     catalog.originals[("obsolete" if entry.obsolete else "live", key)] = _original(
         entry, parts(message, entry.obsolete))
@@ -461,7 +470,7 @@ def _add_entry(catalog: HeaderKeepingCatalog, entry: _Entry, path) -> None:
 
 def _locations(reference: str) -> list[tuple[str, int | None]]:
     """The (file, line) pairs of a `#:` line; names with spaces are isolated with U+2068/U+2069."""
-    found = []
+    found: list[tuple[str, int | None]] = []
     for token in re.findall(r"\u2068[^\u2069]*\u2069(?::\d+)?|\S+", reference):
         name, colon, number = token.rpartition(":")
         if colon and number.isdigit():

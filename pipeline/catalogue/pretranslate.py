@@ -67,5 +67,5 @@ def pretranslate(config: Config, locale: str, source_language: str = "en", dry_r
                 try:  # never over a save the translator made meanwhile
                     write_file(item.path, render(catalogue), expected=data)
                 except FileChangedError as error:
-                    report.errors.append(error)
+                    report.errors.append(CatalogError(error.message, error.path))
     return report

@@ -72,7 +72,7 @@ def prune(config: Config, locale: str | None = None, orphans: bool = True, obsol
                 try:  # never over a save the translator made meanwhile
                     write_file(item.path, render(catalogue), expected=data)
                 except FileChangedError as error:
-                    report.errors.append(error)
+                    report.errors.append(CatalogError(error.message, error.path))
                     continue
                 log.info("%s: %d obsolete entries removed", item.path, report.obsolete[-1][1])
     return report

@@ -10,10 +10,11 @@ functions byte for byte with msgcat's output.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
 
-from .linebreak import PROHIBITED, possible_breaks, width_breaks
+from .linebreak import line_breaks
 
 PAGE_WIDTH = 79
 
@@ -56,28 +57,20 @@ def _string_lines(keyword: str, value: str, prefix: str, width: int, python_form
     portions = _PORTION.findall(value) or [""]
     offset = 0
     for number, portion in enumerate(portions):
-        text, overrides = _escaped(portion, offset, protected)
+        text, prohibited = _escaped(portion, offset, protected)
         offset += len(portion)
         after_break = len(prefix) + 1  # a continuation line's text starts after prefix and quote
         limit = (width if width > 0 else 1 << 62) - 1 - after_break
         more = number < len(portions) - 1
-        chances = None
-        while True:
-            start = len(prefix) + (len(keyword) + 1 if first else 0) + 1 - after_break
-            if text and chances is None and not (start + len(text) <= limit and text.isascii()):
-                chances = possible_breaks(text)
-            breaks = width_breaks(text, limit, start, overrides, chances) if text else []
-            if first and text and (more or start > limit or any(breaks)):
-                lines.append(f'{prefix}{keyword} ""')
-                first = False
-                continue
-            break
-        pieces, last = [], 0
-        for i, brk in enumerate(breaks):
-            if brk:
-                pieces.append(text[last:i])
-                last = i
-        pieces.append(text[last:])
+        start = len(keyword) + 1 if first else 0  # what comes before the text on its line, past the quote
+        # A string that would not fit on the keyword's line starts on the next one.
+        if first and text and (more or start > limit
+                               or next(line_breaks(text, limit, start, prohibited), None) is not None):
+            lines.append(f'{prefix}{keyword} ""')
+            first, start = False, 0
+        breaks = list(line_breaks(text, limit, start, prohibited)) if text else []
+        bounds = [0, *breaks, len(text)]
+        pieces = [text[begin:end] for begin, end in zip(bounds, bounds[1:])]
         head = f"{prefix}{keyword} " if first else prefix
         lines.append(f'{head}"{pieces[0]}"')
         lines += [f'{prefix}"{piece}"' for piece in pieces[1:]]
@@ -131,24 +124,20 @@ def _flag_order(flag: str) -> tuple[int, str]:
     return (_FLAG_ORDER.get(flag, 1 << 20), flag)
 
 
-def _escaped(portion: str, offset: int, protected) -> tuple[str, list[int | None]]:
-    """A portion of a string with its escapes written out, and the break overrides of each character."""
-    if not protected and not _NEEDS_ESCAPE.search(portion):
-        return portion, [None] * len(portion)
-    chars: list[str] = []
-    overrides: list[int | None] = []
-    for i, char in enumerate(portion):
-        brk = PROHIBITED if offset + i in protected else None
-        escape = _ESCAPES.get(char)
-        if escape is None:
-            chars.append(char)
-            overrides.append(brk)
-        else:
-            chars += ["\\", escape]
-            overrides += [brk, PROHIBITED]
+def _escaped(portion: str, offset: int, protected: Collection[int]) -> tuple[str, set[int]]:
+    """A portion of a string with its escapes written out, and the positions in it where no line
+    may start: inside an escape, before the `\\n` that ends a line, inside a protected directive."""
+    escapes = [match.start() for match in _NEEDS_ESCAPE.finditer(portion)]
+    if not escapes and not protected:
+        return portion, set()
+    text = _NEEDS_ESCAPE.sub(lambda match: "\\" + _ESCAPES[match.group()], portion)
+    prohibited = {position + i + 1 for i, position in enumerate(escapes)}
+    # A protected character keeps the line from breaking before it (or before its escape).
+    prohibited.update(position - offset + bisect_left(escapes, position - offset)
+                      for position in protected if offset <= position < offset + len(portion))
     if portion.endswith("\n"):
-        overrides[-2] = PROHIBITED  # no break right before the `\n` that ends a line
-    return "".join(chars), overrides
+        prohibited.add(len(text) - 2)
+    return text, prohibited
 
 
 def _python_directives(value: str) -> set[int]:

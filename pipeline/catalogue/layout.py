@@ -142,8 +142,10 @@ def _escaped(portion: str, offset: int, protected: Collection[int]) -> tuple[str
 
 def _python_directives(value: str) -> set[int]:
     """Positions inside Python format directives (not their `%`), as gettext's format-python.c
-    finds them; a directive that does not parse ends the search, as it does there."""
+    finds them. A directive that does not parse, or that mixes named and unnamed arguments with
+    those before it, is not kept whole and ends the search, as it does there."""
     protected: set[int] = set()
+    named = unnamed = 0  # arguments of the directives so far
     i, n = 0, len(value)
     while i < n:
         if value[i] != "%":
@@ -151,7 +153,8 @@ def _python_directives(value: str) -> set[int]:
             continue
         start = i
         i += 1
-        if i < n and value[i] == "(":
+        name = i < n and value[i] == "("
+        if name:
             depth, i = 0, i + 1
             while i < n and not (value[i] == ")" and depth == 0):
                 depth += {"(": 1, ")": -1}.get(value[i], 0)
@@ -161,21 +164,30 @@ def _python_directives(value: str) -> set[int]:
             i += 1
         while i < n and value[i] in "-+ #0":
             i += 1
-        i = _skip_number(value, i)
-        if i < n and value[i] == ".":
-            i = _skip_number(value, i + 1)
+        for precision in (False, True):  # a width, then a precision after a `.`
+            if precision:
+                if not (i < n and value[i] == "."):
+                    break
+                i += 1
+            if i < n and value[i] == "*":  # an unnamed argument
+                if named:
+                    return protected
+                unnamed, i = unnamed + 1, i + 1
+            else:
+                while i < n and value[i] in "0123456789":
+                    i += 1
         if i < n and value[i] in "hlL":
             i += 1
         if i >= n or value[i] not in "%csridouxXeEfgG":
             return protected
+        if name:
+            if unnamed:
+                return protected
+            named += 1
+        elif value[i] != "%":
+            if named:
+                return protected
+            unnamed += 1
         protected.update(range(start + 1, i + 1))
         i += 1
     return protected
-
-
-def _skip_number(value: str, i: int) -> int:
-    if i < len(value) and value[i] == "*":
-        return i + 1
-    while i < len(value) and value[i] in "0123456789":
-        i += 1
-    return i

@@ -165,7 +165,8 @@ def line_breaks(text: str, width: int, start_column: int = 0, prohibited: Collec
     while len(text) - len(zero) - origin > width:
         last_column = origin + width
         last_position = last_column + bisect_right(zero_columns, last_column)
-        # The last opportunity that fits; else the line is one piece longer than the width.
+        # width_breaks ends a line before the first piece that passes the width: at the last
+        # opportunity that fits, or if none does, after the one piece longer than the width.
         found = _last_opportunity(fast, classes, start, last_position, prohibited) or \
             _next_opportunity(fast, classes, start, prohibited)
         if found is None:
@@ -195,12 +196,13 @@ def _next_opportunity(fast: _FastPath, classes: str, start: int, prohibited: Col
 class _FastPath(NamedTuple):
     """Regular expressions that find break opportunities without a loop over characters.
 
-    Without the classes the algorithm handles apart from the pair table (but combining marks), or
-    Hebrew letters and regional indicators (whose rules look further back), whether a line may
-    start at a character depends only on its class, the class of the last character before it that
-    is neither a space nor a combining mark, and whether a space comes between: a pattern can tell.
-    Each opportunity is the end of a match that starts at that last character. The patterns read
-    stand-ins: a character of the same class and width for each character, ASCII for itself.
+    Leaving out the classes whose rules look further back (line separators, zero-width spaces and
+    joiners, Hebrew letters, regional indicators), whether a line may start at a character depends
+    only on its class, the class of the last character before it that is not a space, and whether a
+    space comes between: the pair table, which a pattern can read. A combining mark belongs to the
+    character before it (at the start or after a space it stands for a letter). Each opportunity is
+    the end of a match that starts at that last character. The patterns read stand-ins: for each
+    character the first one of its class and width, ASCII for itself, so their sets stay small.
     """
 
     stand_ins: _StandIns  # for str.translate

@@ -4,8 +4,9 @@ did not change kept as they were, whatever tool wrote them."""
 from __future__ import annotations
 
 import ctypes
-import difflib
 import ctypes.util
+import difflib
+import json
 import random
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,7 +16,7 @@ from babel.messages.catalog import Catalog, Message
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.catalogue import linebreak
+from pipeline.catalogue import linebreak, linebreak_data
 from pipeline.catalogue.layout import reference_lines, string_lines
 from pipeline.catalogue.merge import new_catalogue
 from pipeline.catalogue.pofile import parse_catalogue, render
@@ -155,6 +156,106 @@ def test_break_opportunities_are_libunistrings():
             theirs.append(out.raw[offset] - 1)
             offset += len(char.encode("utf-8"))
         assert linebreak.possible_breaks(sample) == theirs, repr(sample)
+
+
+# --- Breaks found a line at a time are the reference's ------------------------------------------
+
+def reference_breaks(text: str, width: int, start: int = 0, prohibited=()) -> list[int]:
+    """Where width_breaks, which follows libunistring a character at a time, starts lines."""
+    return [i for i, brk in enumerate(linebreak.width_breaks(text, width, start, prohibited)) if brk]
+
+
+def one_of_each_kind() -> list[str]:
+    """A character of every line break class and column width (the last of each, where stand-ins
+    are the first)."""
+    starts = {int(item.split(":")[0], 16) for runs in (linebreak_data.CLASS_RUNS, linebreak_data.WIDTH_RUNS)
+              for item in runs.split()}
+    kinds = {(linebreak.break_class(chr(code)), linebreak.column_width(chr(code))): chr(code) for code in sorted(starts)}
+    return sorted(kinds.values())
+
+
+ASCII = [chr(code) for code in range(128)]
+
+
+def test_every_ascii_pair_breaks_as_the_pair_table_says():
+    # Whether a line may start at a character depends only on its class, the class of the last
+    # character before it that is not a space (nor a combining mark) and whether a space comes
+    # between: these texts are every case ASCII has. At width 0 each opportunity starts a line.
+    for a in ASCII:
+        for b in ASCII:
+            for between in ("", " ", "  ", "\u0651", "\u0651 ", "\x01 "):
+                text = a + between + b
+                assert list(linebreak.line_breaks(text, 0)) == reference_breaks(text, 0), repr(text)
+                if text.isprintable():
+                    chances = linebreak.possible_breaks(text)
+                    assert list(linebreak.line_breaks(text, 0)) == [i for i, c in enumerate(chances) if c]
+
+
+def test_every_class_and_width_pair_breaks_as_the_reference():
+    kinds = one_of_each_kind()
+    for a in kinds:
+        for b in kinds:
+            for between in ("", " ", "\u0301 "):
+                text = "x" + a + between + b + "x"
+                for width in (0, 1, 2):
+                    assert list(linebreak.line_breaks(text, width)) == reference_breaks(text, width), repr(text)
+
+
+# Real and made-up text: prose, Arabic with and without its marks, numbers, quotes, URLs, hyphens,
+# escapes as they are written in a PO file, format directives, very long words, and characters the
+# fast path leaves to the reference (line separators, joiners, Hebrew, flags, wide characters).
+WORDS = PIECES + [
+    "Fluoroscopy", "interventional", "radiologist's", "(MRI)", "X-ray", "follow-up", "non-steroidal",
+    "mg/dL", "10-15", "1.5-2", "3/4", "-5", "+5", "$1,000.00", "#1", "&", "@home", "a|b", "50%.", "!", "?!",
+    "www.nhs.uk/conditions/kidney-stones/", "https://example.org/a_b/c-d.html?x=1&y=2#top", "e-mail",
+    "\\n", '\\"', "\\\\", "\\t", "%(name)s", "%(dose)5.2f", "%d", "%s%%", "{0}", "{count}",
+    "يُسبب", "خوفًا", "الكُلى", "مَرض", "٣٫٥", "(٢٠٢٠)", "«الكلى»", "١٠٪", "؟!", " \u0651", "\u0651",
+    "z" * 120, "ـــ", "\u00ad", "co\u00adoperate", "\u2060", "\u2014", "—word—", "\u2026", "\u3000", "\u2029",
+    "\u200d\U0001f469", "\U0001f1eb\U0001f1f7", "עברית-", "\u05d0-\u05d1", "中文", "\x01", "\x7f", "\u180e"]
+long_text = st.lists(st.sampled_from(WORDS), max_size=60).map(" ".join) | \
+    st.lists(st.sampled_from(WORDS + [" ", "  "]), max_size=60).map("".join) | \
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=80)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(long_text, st.integers(0, 90), st.integers(0, 30), st.data())
+def test_breaks_found_a_line_at_a_time_are_the_references(text, width, start, data):
+    prohibited = data.draw(st.sets(st.integers(0, max(len(text) - 1, 0)), max_size=8) if text else st.just(set()))
+    assert list(linebreak.line_breaks(text, width, start, prohibited)) == \
+        reference_breaks(text, width, start, prohibited)
+
+
+def test_real_catalogues_break_as_the_reference():
+    from .conftest import FIXTURES, LOCALES, SOURCES
+
+    texts = [line for path in sorted(SOURCES.iterdir()) for line in path.read_text(encoding="utf-8").splitlines()]
+    for path in sorted(LOCALES.rglob("*.po*")):
+        for message in parse_catalogue(path.read_bytes(), path):
+            texts += [text for text in (message.id, message.string) if isinstance(text, str)]
+    for path in sorted((FIXTURES / "relevance").glob("*.jsonl")):
+        texts += [value for line in path.read_text(encoding="utf-8").splitlines()
+                  for value in json.loads(line).values() if isinstance(value, str)]
+    assert any("\u064b" in text for text in texts)  # Arabic with its marks is among them
+    for text in texts:
+        for width in (76, 70, 40, 12):
+            for start in (0, 6):
+                assert list(linebreak.line_breaks(text, width, start)) == reference_breaks(text, width, start), \
+                    repr(text)
+
+
+DIRECTIVES = ["%(name)s", "%(dose)5.2f", "%(count)d%%", "%d", "%s", "%-10s", "%.3f", "%%", "100%", "%(a b)s",
+              "%*d", "%.*f", "%(x)*d", "%(unclosed", "%5", "%(x)z"]
+
+
+@needs_gettext
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES + DIRECTIVES * 3), min_size=1, max_size=40).map(" ".join)
+       | st.lists(st.sampled_from(PIECES + DIRECTIVES * 3), min_size=1, max_size=30).map("".join))
+def test_python_format_directives_stay_whole_as_msgcat_keeps_them(tmp_path_factory, msgid):
+    message = Message(msgid, msgid, flags={"python-format"})
+    path = tmp_path_factory.mktemp("po") / "a.po"
+    path.write_bytes(render(catalogue_with([message], [])))
+    assert msgcat(path).decode("utf-8") == path.read_text(encoding="utf-8")
 
 
 # --- Only what changed is touched ---------------------------------------------------------------

@@ -21,6 +21,7 @@ PAGE_WIDTH = 79
 _ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v", "\\": "\\", '"': '"'}
 _PORTION = re.compile(r"[^\n]*\n|[^\n]+")
 _NEEDS_ESCAPE = re.compile(r'[\a\b\f\n\r\t\v\\"]')
+_WHITESPACE = re.compile(r"\s")  # what str.isspace() says is a space
 # The format flags GNU gettext knows, in the order it writes them (after `fuzzy`).
 _FORMATS = ("c", "objc", "sh", "python", "python-brace", "lisp", "elisp", "librep", "scheme",
             "smalltalk", "java", "csharp", "awk", "object-pascal", "ycp", "tcl", "perl",
@@ -95,7 +96,7 @@ def reference_lines(locations: Sequence[tuple[str, int | None]], width: int = PA
     for filename, number in locations:
         while filename.startswith("./"):
             filename = filename[2:]
-        if any(c.isspace() for c in filename):
+        if _WHITESPACE.search(filename):
             # Isolated so that readers do not split the name (as gettext 0.22 and Babel write it).
             filename = f"\u2068{filename}\u2069"
         reference = f"{filename}:{number}" if number is not None else filename

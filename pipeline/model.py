@@ -60,6 +60,9 @@ class Article:
     path: the source file, relative to the sources folder's parent (`sources/x.txt`).
     content_hash: SHA-256 of the source file's bytes; unchanged hash = unchanged article.
     title_line: source line of the title (0 when the title was not in the text).
+    aliases: other names the article's subject is also called by ("Lazy eye" for Amblyopia), as
+        the source declares them (aliases).
+    aliases_line: source line where they are declared (0 when unknown).
     """
 
     id: str
@@ -70,6 +73,8 @@ class Article:
     path: str
     content_hash: str
     title_line: int = 0
+    aliases: tuple[str, ...] = ()
+    aliases_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,7 @@ class ParsedDocument:
 
     locale: the language the document declares (HTML `lang`, front matter), or None.
     title_line: source line of the title (0 when the title was not in the text).
+    aliases: the other names it declares for its subject (aliases); aliases_line: where.
     """
 
     title: str
@@ -85,6 +91,8 @@ class ParsedDocument:
     sections: tuple[Section, ...]
     locale: str | None = None
     title_line: int = 0
+    aliases: tuple[str, ...] = ()
+    aliases_line: int = 0
 
 
 # C0 and C1 control characters (but tab, newline, carriage return) and DEL: never text, and
@@ -102,6 +110,49 @@ def collapse(text: str) -> str:
     """Collapse runs of whitespace to single spaces, drop control characters, strip the ends."""
     # str.split() splits on exactly the characters \s matches, and is several times faster.
     return " ".join(strip_controls(text).split())
+
+
+# "Also called: Backache, Lumbago", as health sites print it under a title (MedlinePlus).
+ALSO_CALLED = re.compile(r"^\s*(?:also\s+(?:called|known\s+as)|other\s+names?|يعرف\s+(?:ايضا|أيضا|أيضًا|ايضًا)\s+باسم|يسمى\s+(?:ايضا|أيضا|أيضًا|ايضًا))\s*[:：]\s*", re.I)
+_ALIAS_SEPARATORS = re.compile(r"\s*[;؛]\s*")
+_ALIAS_COMMAS = re.compile(r"\s*[,،]\s*")
+
+
+def aliases(names, title: str = "") -> tuple[str, ...]:
+    """Other names of an article's subject, cleaned: whitespace collapsed, empty ones, repeats and
+    the title itself left out, in the order given.
+
+    names: a list of names, or one string of them separated by semicolons, or by commas when it
+    has no semicolon (`Backache, Lumbago`; `Periodic fever, aphthous stomatitis; PFAPA`).
+    """
+    if isinstance(names, str):
+        names = _ALIAS_SEPARATORS.split(names) if _ALIAS_SEPARATORS.search(names) else _ALIAS_COMMAS.split(names)
+    found: dict[str, str] = {}
+    for name in names:
+        name = collapse(str(name))
+        if name and name.casefold() != title.casefold():
+            found.setdefault(name.casefold(), name)
+    return tuple(found.values())
+
+
+def also_called(text: str) -> str | None:
+    """The names of an "Also called: ..." line (MedlinePlus writes one under each title), or None."""
+    match = ALSO_CALLED.match(text)
+    return text[match.end():] if match else None
+
+
+def take_also_called(sections: tuple[Section, ...]) -> tuple[tuple[Section, ...], str | None, int]:
+    """An "Also called: ..." line that opens the article (before any heading) taken out of its
+    sections: (the sections without it, its names or None, its line)."""
+    if not sections or sections[0].heading or not sections[0].paragraphs:
+        return sections, None, 0
+    lead = sections[0]
+    names = also_called(lead.paragraphs[0].text)
+    if names is None:
+        return sections, None, 0
+    rest = lead.paragraphs[1:]
+    kept = ((Section(lead.id, lead.heading, rest[0].line, rest),) if rest else ()) + sections[1:]
+    return kept, names, lead.paragraphs[0].line
 
 
 def slugify(heading: str) -> str:

@@ -193,7 +193,8 @@ def load_article(source: SourceFile, sources_dir: Path, data: bytes | None = Non
     locale = detect_locale(document.locale, source.article_id, text, display)
     return Article(id=source.article_id, locale=locale, title=document.title,
                    byline=document.byline, sections=document.sections,
-                   path=display, content_hash=content_hash(data), title_line=document.title_line)
+                   path=display, content_hash=content_hash(data), title_line=document.title_line,
+                   aliases=document.aliases, aliases_line=document.aliases_line)
 
 
 def _display_path(path: Path, sources_dir: Path) -> str:

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from pipeline import model
 from pipeline.errors import SourceError
 from pipeline.parsers import PARSERS, html, markdown, text
 
@@ -101,3 +102,50 @@ def test_markdown_broken_front_matter_names_file_and_line():
     assert caught.value.path == "sources/x.md"
     assert caught.value.line == 3
     assert "front matter" in str(caught.value)
+
+
+# --- Other names ("Also called") ---------------------------------------------------------------
+
+
+def test_markdown_front_matter_aliases_as_a_list_or_a_line():
+    listed = markdown.parse("---\ntitle: Amblyopia\naliases:\n  - Lazy eye\n  - amblyopia\n---\n\nText.\n")
+    assert (listed.aliases, listed.aliases_line) == (("Lazy eye",), 3)  # the title is no other name
+    line = markdown.parse("---\ntitle: Back Pain\naliases: Backache, Lumbago\n---\n\nText.\n")
+    assert line.aliases == ("Backache", "Lumbago")
+
+
+def test_markdown_aliases_that_are_no_names_name_the_line():
+    with pytest.raises(SourceError) as caught:
+        markdown.parse("---\ntitle: X\naliases:\n  name: y\n---\n\nText.\n", "sources/x.md")
+    assert (caught.value.path, caught.value.line) == ("sources/x.md", 3)
+
+
+def test_html_keywords_and_also_called_line_are_other_names_not_text():
+    page = (
+        '<html><head><title>Back Pain</title><meta name="keywords" content="Backache, Lumbago"></head>\n'
+        "<body><h1>Back Pain</h1>\n<p>Also called: Lumbago; Low back pain, chronic</p>\n"
+        "<p>Back pain is common.</p></body></html>")
+    document = html.parse(page)
+    assert document.aliases == ("Backache", "Lumbago", "Low back pain, chronic")
+    assert [p.text for s in document.sections for p in s.paragraphs] == ["Back pain is common."]
+    assert document.aliases_line == 3
+    assert html.parse(page.replace("Also called:", "Also seen:")).aliases == ("Backache", "Lumbago")
+
+
+def test_text_also_called_line_under_the_title_is_no_heading():
+    document = text.parse("Hypoglycemia\n\nAlso called: Low blood sugar\n\nHypoglycemia means low blood sugar.\n")
+    assert (document.aliases, document.aliases_line) == (("Low blood sugar",), 3)
+    assert [(s.id, s.heading) for s in document.sections] == [("lead", "")]
+    # Further down, such a line is text like any other.
+    later = text.parse("Title\n\nFirst paragraph.\n\nAlso called: x, y\n\nMore text.\n")
+    assert later.aliases == ()
+
+
+@pytest.mark.parametrize("names, expected", [
+    ("Backache, Lumbago", ("Backache", "Lumbago")),
+    ("Periodic fever, aphthous stomatitis; PFAPA", ("Periodic fever, aphthous stomatitis", "PFAPA")),
+    ("Periodic fever, aphthous stomatitis;", ("Periodic fever, aphthous stomatitis",)),
+    (["Lazy  eye", "lazy eye", "", "Title"], ("Lazy eye",)),
+])
+def test_names_are_split_on_semicolons_else_commas(names, expected):
+    assert model.aliases(names, title="title") == expected

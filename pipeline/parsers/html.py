@@ -7,7 +7,7 @@ import warnings
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
 from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
-from ..model import ParsedDocument, SectionBuilder, collapse
+from ..model import ParsedDocument, SectionBuilder, aliases, collapse, take_also_called
 from .lines import LineFinder
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -33,6 +33,9 @@ def parse(text: str, path: str = "<html>") -> ParsedDocument:
     locale = html.get("lang") if isinstance(html, Tag) else None
     author = soup.find("meta", attrs={"name": "author"})
     byline = collapse(author.get("content", "")) if isinstance(author, Tag) else ""
+    keywords_tag = soup.find("meta", attrs={"name": "keywords"})
+    content = keywords_tag.get("content", "") if isinstance(keywords_tag, Tag) else ""
+    keywords = content if isinstance(content, str) else ""
     title_tag = soup.find("title")
     title = collapse(title_tag.get_text(" ")) if title_tag else ""
     first_h1 = soup.find("h1")
@@ -45,8 +48,12 @@ def parse(text: str, path: str = "<html>") -> ParsedDocument:
     title_line = lines.line_of(title) if title else 0
     walker = _Walker(SectionBuilder(), lines, title)
     walker.walk(soup.body or soup)
-    return ParsedDocument(title=title, byline=byline, sections=walker.builder.build(),
-                          locale=locale if isinstance(locale, str) else None, title_line=title_line)
+    sections, called, called_line = take_also_called(walker.builder.build())
+    names = aliases(keywords, title) + aliases(called or "", title)
+    aliases_line = called_line or (LineFinder(text).line_of(keywords) if keywords else 0)
+    return ParsedDocument(title=title, byline=byline, sections=sections,
+                          locale=locale if isinstance(locale, str) else None, title_line=title_line,
+                          aliases=aliases(names, title), aliases_line=aliases_line if names else 0)
 
 
 class _Walker:

@@ -8,7 +8,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..errors import SourceError
-from ..model import ParsedDocument, SectionBuilder, collapse
+from ..model import ParsedDocument, SectionBuilder, aliases, collapse, take_also_called
 
 _MARKDOWN = MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
 _TEXT_TOKENS = frozenset({"text", "code_inline"})
@@ -41,8 +41,26 @@ def parse(text: str, path: str = "<markdown>") -> ParsedDocument:
     author = meta.get("author") or ""
     if isinstance(author, list):
         author = ", ".join(str(name) for name in author)
-    return ParsedDocument(title=title, byline=collapse(str(author)), sections=builder.build(),
-                          locale=str(locale) if locale else None, title_line=title_line)
+    sections, called, called_line = take_also_called(builder.build())
+    declared = meta.get("aliases") or ()
+    if not isinstance(declared, (list, tuple, str)):
+        raise SourceError("`aliases:` is neither a list nor a line of names", path, _meta_line(text, "aliases"),
+                          hint="write `aliases: [Backache, Lumbago]`, or one `- name` a line")
+    names = aliases(aliases(declared, title) + aliases(called or "", title), title)
+    aliases_line = (_meta_line(text, "aliases") if declared else called_line) if names else 0
+    return ParsedDocument(title=title, byline=collapse(str(author)), sections=sections,
+                          locale=str(locale) if locale else None, title_line=title_line,
+                          aliases=names, aliases_line=aliases_line)
+
+
+def _meta_line(text: str, key: str) -> int:
+    """The line of a front matter key (1 when it cannot be told)."""
+    for number, line in enumerate(text.splitlines()[1:], start=2):
+        if line.startswith(f"{key}:"):
+            return number
+        if line.strip() == "---":
+            break
+    return 1
 
 
 def _front_matter(tokens: list[Token], path: str) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import ParsedDocument, SectionBuilder, collapse
+from ..model import ParsedDocument, SectionBuilder, aliases, also_called, collapse
 
 _BYLINE = re.compile(r"^\s*(?:by|بقلم)(?=[\s,:]|$)[\s,:]*", re.I)
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,3}[.)])\s+")
@@ -30,6 +30,11 @@ def parse(text: str, path: str = "<text>") -> ParsedDocument:
         blocks = ([(line + 1, lines[1:])] if len(lines) > 1 else []) + blocks[1:]
 
     paragraphs = [item for line, lines in blocks for item in _paragraphs(line, lines)]
+    # "Also called: ..." right under the title names the subject's other names; it is no heading.
+    called, called_line = None, 0
+    if paragraphs and not paragraphs[0][2] and also_called(paragraphs[0][1]) is not None:
+        called, called_line = also_called(paragraphs[0][1]), paragraphs[0][0]
+        paragraphs = paragraphs[1:]
     builder = SectionBuilder()
     for index, (line, paragraph, listed) in enumerate(paragraphs):
         following = paragraphs[index + 1][1] if index + 1 < len(paragraphs) else None
@@ -37,7 +42,9 @@ def parse(text: str, path: str = "<text>") -> ParsedDocument:
             builder.heading(paragraph, line)
         else:
             builder.paragraph(paragraph, line)
-    return ParsedDocument(title=title, byline=byline, sections=builder.build(), title_line=title_line)
+    names = aliases(called or "", title)
+    return ParsedDocument(title=title, byline=byline, sections=builder.build(), title_line=title_line,
+                          aliases=names, aliases_line=called_line if names else 0)
 
 
 def _blocks(text: str):

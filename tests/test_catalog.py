@@ -99,6 +99,18 @@ def test_messages_are_title_then_headings_and_paragraphs_in_order_with_lines_and
     ]
 
 
+def test_other_names_follow_the_title_as_messages_of_their_own():
+    text = ARTICLE.replace("\n", "\n\nAlso called: Renal calculi; Kidney stones; Nephrolithiasis\n", 1)
+    messages = source_messages(article(text))
+    # The title's own name is no other name; the names keep the line that declares them.
+    assert [(m.msgid, m.section, m.paragraph, m.line) for m in messages[:4]] == [
+        ("Kidney stones", "title", None, 1), ("Renal calculi", "also called", 0, 3),
+        ("Nephrolithiasis", "also called", 1, 3), ("Kidney stones are hard deposits that form inside the kidneys.",
+                                                  "lead", 0, 5)]
+    template = build_template(article(text), NOW)
+    assert template.get("Nephrolithiasis").auto_comments == ["also called"]
+
+
 def test_msgctxt_only_for_text_repeated_in_the_article():
     text = "T\n\nSigns\n\n- fever\n- fever\n- itching\n\nLater\n\n- fever\n"
     messages = [(m.msgid, m.context) for m in source_messages(article(text))]

@@ -67,6 +67,20 @@ def test_documents_carry_status_and_fallbacks():
     assert doc.path == "x/stones.txt" and doc.line == 5
 
 
+def test_other_names_are_translated_like_the_title():
+    named = load_article(SourceFile("stones", Path("/x/stones.txt")), Path("/x"),
+                         data=TEXT.replace("Kidney stones\n", "Kidney stones\n\nAlso called: Renal calculi; Nephrolithiasis\n", 1).encode())
+    assert source_version(named).aliases == ("Renal calculi", "Nephrolithiasis")
+    version = localize(named, "ar", catalogue({"Nephrolithiasis": "تحصي الكلية", "Renal calculi": "حصيات"},
+                                              fuzzy=("Renal calculi",)))
+    # An untranslated (or fuzzy) name stands in the source language, as an untranslated title does.
+    assert version.aliases == ("Renal calculi", "تحصي الكلية")
+    assert list(documents(version, "h")) == []  # nothing else is translated
+    doc = next(documents(source_version(named), "h"))
+    assert doc.other_names == ("Renal calculi", "Nephrolithiasis")
+    assert doc.names == "Kidney stones\nRenal calculi\nNephrolithiasis"
+
+
 # --- Search -----------------------------------------------------------------------------------
 
 

@@ -91,7 +91,7 @@ def test_a_first_ingest_builds_a_version_and_points_the_alias_at_it(engine, clus
     assert engine.known_articles() == ({}, False)
     ingest(engine, by_article(documents))
     version = cluster.alias_target(ALIAS)
-    assert version == "test-sections-1-000001"
+    assert version == "test-sections-2-000001"
     assert keys_in(cluster, version) == {d.key for d in documents}
     assert engine.exists()
     known, current = engine.known_articles()
@@ -109,7 +109,7 @@ def test_an_incremental_run_clones_the_version_and_sends_only_what_changed(engin
     changed = [dataclasses.replace(d, body=d.body + " Updated.", content_hash="new") for d in articles["tico-1"]]
     ingest(engine, {"tico-1": changed}, removed=["tico-2"])
     second = cluster.alias_target(ALIAS)
-    assert second == "test-sections-1-000002"
+    assert second == "test-sections-2-000002"
     assert any(r.path == f"/{first}/_clone/{second}" for r in cluster.requests)
     sent = [line for r in cluster.requests if r.path == f"/{second}/_bulk" for line in r.body]
     indexed = [line["index"]["_id"] for line in sent if "index" in line]
@@ -139,7 +139,7 @@ def test_a_run_that_changes_nothing_leaves_the_version_alone(engine, cluster, do
     before = set(cluster.indices)
     with engine.writer():
         pass
-    assert set(cluster.indices) == before and cluster.alias_target(ALIAS) == "test-sections-1-000001"
+    assert set(cluster.indices) == before and cluster.alias_target(ALIAS) == "test-sections-2-000001"
 
 
 def test_an_interrupted_run_leaves_readers_on_the_last_version_and_the_next_run_clears_up(engine, cluster, documents):
@@ -161,17 +161,17 @@ def test_an_interrupted_run_leaves_readers_on_the_last_version_and_the_next_run_
             writer.delete("tico-0")
             writer.delete("tico-1")
     engine.cluster.call = call
-    assert "test-sections-1-000002" not in cluster.indices  # the unfinished version was deleted
-    assert cluster.alias_target(ALIAS) == "test-sections-1-000001"
+    assert "test-sections-2-000002" not in cluster.indices  # the unfinished version was deleted
+    assert cluster.alias_target(ALIAS) == "test-sections-2-000001"
     with engine.reader() as reader:
         assert reader.statistics().documents == total_before
         assert reader.find("tico-0", "lead", "en") is not None
     # A crash that could not clean up leaves a half-written version; the next run deletes it.
-    cluster.indices["test-sections-1-000002"] = cluster.indices["test-sections-1-000001"]
+    cluster.indices["test-sections-2-000002"] = cluster.indices["test-sections-2-000001"]
     ingest(engine, {}, removed=["tico-0"])
-    assert sorted(n for n in cluster.indices if n.startswith(ALIAS)) == ["test-sections-1-000001",
-                                                                         "test-sections-1-000003"]
-    assert cluster.alias_target(ALIAS) == "test-sections-1-000003"
+    assert sorted(n for n in cluster.indices if n.startswith(ALIAS)) == ["test-sections-2-000001",
+                                                                         "test-sections-2-000003"]
+    assert cluster.alias_target(ALIAS) == "test-sections-2-000003"
 
 
 def test_a_failure_midway_deletes_the_new_version(engine, cluster, documents):
@@ -180,8 +180,8 @@ def test_a_failure_midway_deletes_the_new_version(engine, cluster, documents):
     cluster.item_status = lambda index, operation, key, attempt: 400 if key == "tico-4#lead@en" else None
     with pytest.raises(IndexingError, match="refused 1 of .* 'tico-4#lead@en', with 400"):
         ingest(engine, {"tico-4": articles["tico-4"]})
-    assert cluster.alias_target(ALIAS) == "test-sections-1-000001"
-    assert "test-sections-1-000002" not in cluster.indices
+    assert cluster.alias_target(ALIAS) == "test-sections-2-000001"
+    assert "test-sections-2-000002" not in cluster.indices
 
 
 def test_busy_items_and_requests_are_sent_again_after_a_pause(engine, cluster, documents, pauses):
@@ -207,10 +207,10 @@ def test_another_ingest_that_moved_the_alias_makes_the_commit_fail(engine, clust
         with engine.writer() as writer:
             writer.delete("tico-0")
             # A second machine committed a version meanwhile.
-            cluster.indices["test-sections-1-000099"] = cluster.indices["test-sections-1-000001"]
-            cluster.aliases[ALIAS] = {"test-sections-1-000099"}
-    assert cluster.alias_target(ALIAS) == "test-sections-1-000099"
-    assert "test-sections-1-000002" not in cluster.indices
+            cluster.indices["test-sections-2-000099"] = cluster.indices["test-sections-2-000001"]
+            cluster.aliases[ALIAS] = {"test-sections-2-000099"}
+    assert cluster.alias_target(ALIAS) == "test-sections-2-000099"
+    assert "test-sections-2-000002" not in cluster.indices
 
 
 def test_a_cluster_too_old_for_the_alias_check_is_refused_before_anything_is_written(engine, cluster):
@@ -233,13 +233,13 @@ def test_a_manifest_half_written_is_not_trusted(engine, cluster, documents):
 
 def test_an_index_of_another_format_is_rebuilt(engine, cluster, documents):
     ingest(engine, by_article(documents))
-    cluster.indices["test-sections-1-000001"].mappings["_meta"]["pipeline"]["format"] = 0
+    cluster.indices["test-sections-2-000001"].mappings["_meta"]["pipeline"]["format"] = 0
     assert not engine.exists() and engine.known_articles() == ({}, False)
     with pytest.raises(IndexingError, match="written by another version"):
         engine.reader()
     ingest(engine, by_article(documents))
-    assert cluster.alias_target(ALIAS) == "test-sections-1-000002"
-    assert not any(r.path.endswith("/_clone/test-sections-1-000002") for r in cluster.requests)
+    assert cluster.alias_target(ALIAS) == "test-sections-2-000002"
+    assert not any(r.path.endswith("/_clone/test-sections-2-000002") for r in cluster.requests)
 
 
 def test_credentials_come_from_the_environment_and_are_never_shown(cluster):
@@ -299,6 +299,32 @@ def test_the_cluster_plans_and_ranks_as_the_embedded_engine(engine, documents, e
     assert [key for _, key in found] == [key for _, key in expected]
     assert [score for score, _ in found] == pytest.approx([score for score, _ in expected], rel=1e-9)
     assert total == embedded.total(query)
+
+
+@pytest.mark.parametrize("text", ["shingles herpes zoster", "zona"])
+def test_other_names_and_symptoms_plan_and_rank_as_in_the_embedded_engine(engine, documents, tmp_path, text):
+    """Names are looked up and other names indexed alike (herpes zoster and zona are other names
+    of Shingles here; the second finds it through them alone)."""
+    from pipeline.search.plan import plan
+
+    named = [dataclasses.replace(d, aliases="Herpes zoster\nZona") if d.article == "Sample_0000004" else d
+             for d in documents]
+    ingest(engine, by_article(named))
+    embedded = EmbeddedRanking(named, tmp_path / "embedded")
+    try:
+        query = embedded.query(text)
+        expected = embedded.top(query, 20)
+        with engine.reader() as reader:
+            planned = plan(text, reader)
+            assert planned.query == query
+            found, _ = reader.top(query, 20)
+            if text == "zona":  # found through the other names its name brings
+                assert [e.text for e in planned.expansions] == ["Shingles", "Herpes zoster"]
+                assert reader.document(found[0][1]).other_names == ("Herpes zoster", "Zona")
+    finally:
+        embedded.close()
+    assert [key for _, key in found] == [key for _, key in expected]
+    assert [score for score, _ in found] == pytest.approx([score for score, _ in expected], rel=1e-9)
 
 
 def test_statistics_count_each_script_apart(engine, documents, embedded):
@@ -409,7 +435,7 @@ def test_ingest_search_and_eval_give_what_the_embedded_engine_gives(cluster, tmp
     assert outputs["opensearch"] == outputs["whoosh"]
     assert outputs["opensearch"][0]["hits"][0]["article"] == "kidney-stones"
     assert outputs["opensearch"][3]["suggestion"] == "kidney stones"
-    assert cluster.alias_target("cli-sections") == "cli-sections-1-000001"  # the second ingest changed nothing
+    assert cluster.alias_target("cli-sections") == "cli-sections-2-000001"  # the second ingest changed nothing
 
 
 def test_the_reader_page_serves_from_the_cluster(engine, cluster):

@@ -42,7 +42,7 @@ def test_export_writes_settings_bulk_and_alias_files(project):
     result = run_export(project)
     assert result.exit_code == 0, result.output
     out = project / "out"
-    assert result.output == ("30 sections (ar 15, en 15) written for the index medref-pipeline-sections-1-000001 "
+    assert result.output == ("30 sections (ar 15, en 15) written for the index medref-pipeline-sections-2-000001 "
                              f"(alias medref-pipeline-sections): {out / 'index.json'}, {out / 'sections.ndjson'}, "
                              f"{out / 'aliases.json'}\n")
     body = index_body(Scoring(), 1, 1)
@@ -60,7 +60,7 @@ def test_export_writes_settings_bulk_and_alias_files(project):
            [{**source(d), "content_hash": ""} for d in expected]
     assert len({line["content_hash"] for line in lines[1::2]}) == 4  # one state per article
     assert json.loads((out / "aliases.json").read_text()) == {"actions": [{"add": {
-        "index": "medref-pipeline-sections-1-000001", "alias": "medref-pipeline-sections"}}]}
+        "index": "medref-pipeline-sections-2-000001", "alias": "medref-pipeline-sections"}}]}
     after = sorted((p.relative_to(project), p.read_bytes()) for p in (project / "locales").rglob("*") if p.is_file())
     assert after == before  # nothing but the export was written
 
@@ -68,7 +68,7 @@ def test_export_writes_settings_bulk_and_alias_files(project):
 def test_export_takes_its_names_and_shards_from_the_environment(project):
     result = run_export(project, env={"OPENSEARCH_INDEX_PREFIX": "site-a", "OPENSEARCH_SHARDS": "3"})
     assert result.exit_code == 0, result.output
-    assert "for the index site-a-sections-1-000001 (alias site-a-sections)" in result.output
+    assert "for the index site-a-sections-2-000001 (alias site-a-sections)" in result.output
     settings = json.loads((project / "out" / "index.json").read_text())["settings"]["index"]
     assert settings["number_of_shards"] == 3
     bad = run_export(project, env={"OPENSEARCH_INDEX_PREFIX": "Site_A"})
@@ -85,7 +85,7 @@ def test_an_unknown_format_is_refused(project):
 def test_the_exported_files_are_valid_requests(project):
     assert run_export(project).exit_code == 0
     out = project / "out"
-    assert spec.errors("PUT", "/medref-pipeline-sections-1-000001", json.loads((out / "index.json").read_text())) == []
+    assert spec.errors("PUT", "/medref-pipeline-sections-2-000001", json.loads((out / "index.json").read_text())) == []
     assert spec.bulk_errors("/_bulk", read_bulk(out / "sections.ndjson")) == []
     assert spec.errors("POST", "/_aliases", json.loads((out / "aliases.json").read_text())) == []
 
@@ -108,10 +108,10 @@ def test_a_cluster_loaded_from_the_export_is_read_and_updated_by_the_engine(proj
                 assert answer.status == 200
 
         # As a team's own tools would load it.
-        send("PUT", "/medref-pipeline-sections-1-000001", (out / "index.json").read_bytes())
+        send("PUT", "/medref-pipeline-sections-2-000001", (out / "index.json").read_bytes())
         send("POST", "/_bulk", (out / "sections.ndjson").read_bytes(), "application/x-ndjson")
         send("POST", "/_aliases", (out / "aliases.json").read_bytes())
-        send("POST", "/medref-pipeline-sections-1-000001/_refresh", b"")
+        send("POST", "/medref-pipeline-sections-2-000001/_refresh", b"")
         engine = OpenSearchEngine(ClusterSettings(url=cluster.url, replicas=0), environ={})
         assert engine.exists()
         known, current = engine.known_articles()
@@ -123,7 +123,7 @@ def test_a_cluster_loaded_from_the_export_is_read_and_updated_by_the_engine(proj
         with engine.writer() as writer:
             writer.delete("fluoroscopy")
         engine.write_manifest([IndexedArticle(a, k.content_hash) for a, k in known.items() if a != "fluoroscopy"])
-        assert cluster.alias_target("medref-pipeline-sections") == "medref-pipeline-sections-1-000002"
+        assert cluster.alias_target("medref-pipeline-sections") == "medref-pipeline-sections-2-000002"
         assert engine.known_articles()[1]
     finally:
         cluster.stop()

@@ -30,7 +30,7 @@ def test_the_checker_finds_what_is_wrong():
 
 def test_the_index_and_manifest_bodies_are_valid():
     body = index_body(Scoring(), 3, 1)
-    assert spec.errors("PUT", "/medref-pipeline-sections-1-000001", body) == []
+    assert spec.errors("PUT", "/medref-pipeline-sections-2-000001", body) == []
     assert spec.errors("PUT", "/medref-pipeline-manifest", manifest_body(ClusterSettings())) == []
     # The specification leaves a similarity's name free, so each is checked against its own schema.
     for field in TEXT_FIELDS:
@@ -52,6 +52,6 @@ QUERY = Query(should=(Clause("body", ("kidney",), 1.0), Clause("title", ("stone"
 
 def test_the_search_bodies_are_valid():
     body = search_body(QUERY, lambda field, term: 1.5, 50)
-    assert spec.errors("POST", "/medref-pipeline-sections-1-000001/_search", body) == []
+    assert spec.errors("POST", "/medref-pipeline-sections-2-000001/_search", body) == []
     assert "span_near" in json.dumps(body) and "match_phrase" in json.dumps(body)
     assert spec.errors("POST", "/x/_search", frequencies_body([("body", "kidney"), ("title", "حصى")])) == []

@@ -43,6 +43,7 @@ class LocalizedArticle:
     title: the title in that locale (the source title when it is not translated).
     title_fallback: whether the title shows the source text.
     sections: every section of the article, in order, in that locale.
+    aliases: the article's other names in that locale (each the source's when not translated).
     """
 
     article: Article
@@ -50,24 +51,30 @@ class LocalizedArticle:
     title: str
     sections: tuple[LocalizedSection, ...]
     title_fallback: bool = False
+    aliases: tuple[str, ...] = ()
 
 
 def source_version(article: Article) -> LocalizedArticle:
     """The article in its own locale: every section with status `source`."""
     return LocalizedArticle(article, article.locale, article.title,
-                            tuple(LocalizedSection(section, SOURCE) for section in article.sections))
+                            tuple(LocalizedSection(section, SOURCE) for section in article.sections),
+                            aliases=article.aliases)
 
 
 def localize(article: Article, locale: str, catalogue: Catalog) -> LocalizedArticle:
     """The article in a locale, from its catalogue: translations that exist and are not fuzzy."""
     # Imported here: search needs this module's statuses, not Babel (slow to import).
-    from .messages import TITLE, source_messages
+    from .messages import ALIASES, TITLE, source_messages
 
     translated: dict[tuple[str, int | None], str] = {}
+    names = list(article.aliases)
     for message in source_messages(article):
         text = _translation(catalogue, message.msgid, message.context)
         if text is not None:
-            translated[(message.section, message.paragraph)] = text
+            if message.section == ALIASES and message.paragraph is not None:
+                names[message.paragraph] = text
+            else:
+                translated[(message.section, message.paragraph)] = text
     sections = []
     for section in article.sections:
         heading = translated.get((section.id, None)) if section.heading else None
@@ -86,7 +93,7 @@ def localize(article: Article, locale: str, catalogue: Catalog) -> LocalizedArti
                                          bool(section.heading) and heading is None))
     title = translated.get((TITLE, None))
     return LocalizedArticle(article, locale, title if title is not None else article.title,
-                            tuple(sections), bool(article.title) and title is None)
+                            tuple(sections), bool(article.title) and title is None, tuple(dict.fromkeys(names)))
 
 
 def documents(version: LocalizedArticle, state: str) -> Iterator[SectionDocument]:
@@ -101,7 +108,7 @@ def documents(version: LocalizedArticle, state: str) -> Iterator[SectionDocument
             section = localized.section
             yield SectionDocument(article.id, section.id, version.locale, localized.status, localized.fallbacks,
                                   state, version.title, section.heading, section.text, position, article.path,
-                                  section.line)
+                                  section.line, "\n".join(version.aliases))
 
 
 def _translation(catalogue: Catalog, msgid: str, context: str | None) -> str | None:

@@ -13,17 +13,22 @@ from .pofile import GNU_HEADER_ORDER, HeaderKeepingCatalog
 
 # The `#.` comment (and, when needed, msgctxt) of the article title, which belongs to no section.
 TITLE = "title"
+# ...and of each of the article's other names (Article.aliases). A slug never holds a space, so no
+# section can have this id.
+ALIASES = "also called"
 PROJECT = "medref"
 
 
 @dataclass(frozen=True)
 class SourceMessage:
-    """One translatable unit of an article: its title, a heading or a paragraph.
+    """One translatable unit of an article: its title, one of its other names, a heading or a paragraph.
 
     msgid: the text, whitespace collapsed.
     context: the msgctxt, only for text that occurs more than once in the article (else None).
-    section: the id of the section it belongs to (`title` for the article title).
-    paragraph: its index among the section's paragraphs; None for the title and headings.
+    section: the id of the section it belongs to (`title` for the article title, `also called`
+        for its other names).
+    paragraph: its index among the section's paragraphs (among the other names for those);
+        None for the title and headings.
     line: its line in the source file.
     """
 
@@ -35,10 +40,12 @@ class SourceMessage:
 
 
 def source_messages(article: Article) -> tuple[SourceMessage, ...]:
-    """The article's messages in document order: title, then each heading and its paragraphs."""
+    """The article's messages in document order: title, other names, then each heading and its
+    paragraphs."""
     units: list[tuple[str, str, int | None, int]] = []
     if article.title:
         units.append((article.title, TITLE, None, article.title_line))
+    units.extend((name, ALIASES, i, article.aliases_line) for i, name in enumerate(article.aliases))
     for section in article.sections:
         if section.heading:
             units.append((section.heading, section.id, None, section.line))

@@ -29,8 +29,16 @@ if TYPE_CHECKING:
 
     from ..config import Config
 
-# The text fields every engine indexes and scores, analysed by pipeline.analysis.
-TEXT_FIELDS = ("title", "heading", "body")
+# The text fields every engine indexes and scores, analysed by pipeline.analysis. `aliases` holds
+# the article's other names ("Lazy eye" for Amblyopia), one a line, in every section's document:
+# each section is found through them as through its title.
+TEXT_FIELDS = ("title", "heading", "body", "aliases")
+# Every name of a section's article, its title and its other names, each one term: the name's
+# analysed words joined by a space (name_key: "kidney stone"). A plan looks a query's phrases up
+# there to learn that it names an article (whose every section is then found as by its title), and
+# reads the other names of articles so named (Reader.texts gives them, one a line) to look for
+# those too: an article's title and aliases are one concept, whatever other articles call it.
+NAMES_FIELD = "names"
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ class SectionDocument:
     content_hash: the state of the article's source and catalogues it was made from.
     title, heading, body: the text fields (body: paragraphs joined by blank lines).
     position: the section's place in its article; path, line: where it is in the sources.
+    aliases: the article's other names in that locale, one a line ("" when it has none).
     """
 
     article: str
@@ -58,6 +67,18 @@ class SectionDocument:
     position: int
     path: str
     line: int
+    aliases: str = ""
+
+    @property
+    def other_names(self) -> tuple[str, ...]:
+        """The article's other names (aliases), in order."""
+        return tuple(name for name in self.aliases.split("\n") if name)
+
+    @property
+    def names(self) -> str:
+        """The article's title (first, even when empty) and other names, one a line: the text of
+        NAMES_FIELD."""
+        return "\n".join((self.title, *self.other_names))
 
     @property
     def key(self) -> str:
@@ -68,6 +89,30 @@ class SectionDocument:
     def group(self) -> int:
         """The number of its section, the same in every locale (group_number)."""
         return group_number(self.article, self.section)
+
+
+def field_text(document: SectionDocument, field: str) -> str:
+    """The text an engine analyses for a text field of a document.
+
+    The other names are indexed for what they add to the title: a word of the title is left out
+    of them ("Sleep-disordered breathing" of Sleep Apnea is indexed as "disordered breathing"), so
+    a word the title already holds is not counted for the article a second time, in a field of its
+    own, ahead of every other article with that title.
+    """
+    if field != "aliases":
+        return getattr(document, field)
+    from ..analysis import term_spans
+
+    title = {term for _, _, term in term_spans(document.title)}
+    return "\n".join(" ".join(name[start:end] for start, end, term in term_spans(name) if term not in title)
+                     for name in document.other_names)
+
+
+def name_key(name: str) -> str:
+    """The term a name is indexed as in NAMES_FIELD: its analysed words joined by a space."""
+    from ..analysis import analyze
+
+    return " ".join(analyze(name))
 
 
 def document_key(article: str, section: str, locale: str) -> str:
@@ -151,7 +196,7 @@ class Scoring:
 
     latin: tuple[float, float] = (0.75, 1.2)
     arabic: tuple[float, float] = (1.0, 5.0)
-    field_b: tuple[tuple[str, float], ...] = (("title", 1.0), ("heading", 1.0))
+    field_b: tuple[tuple[str, float], ...] = (("title", 1.0), ("heading", 1.0), ("aliases", 1.0), ("names", 0.0))
 
 
 # Locales written in Arabic script: their documents are the collection an Arabic term's rarity is

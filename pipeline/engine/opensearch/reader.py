@@ -12,7 +12,7 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator
 
-from .. import TEXT_FIELDS, Query, SectionDocument, document_key
+from .. import NAMES_FIELD, TEXT_FIELDS, Query, SectionDocument, document_key
 from .query import frequencies_body, search_body
 from .schema import SHOWN_FIELDS, document_from_source, length_field, vocabulary_field
 from .scoring import Scorer, Statistics, analysed, is_arabic_script_locale
@@ -107,8 +107,17 @@ class Reader:
         """How many documents hold term in field."""
         found = self._data.frequencies.get((field, term))
         if found is None:
+            if field == NAMES_FIELD:
+                return self._name_frequency(term)
             self._fetch_frequencies([(field, term)])
             found = self._data.frequencies.get((field, term), 0)
+        return found
+
+    def _name_frequency(self, key: str) -> int:
+        """How many documents are of an article with the name key (a keyword of NAMES_FIELD)."""
+        answer = self._cluster.call("search", index=self.index, body={
+            "size": 0, "track_total_hits": True, "query": {"term": {NAMES_FIELD: key}}})
+        found = self._data.frequencies[(NAMES_FIELD, key)] = _total(answer)
         return found
 
     def idf(self, field: str, term: str) -> float:
@@ -163,6 +172,12 @@ class Reader:
         """The field's text in at most count documents holding term."""
         from .schema import terms_field
 
+        if field == NAMES_FIELD:  # the names are the title and other names, kept as they read
+            answer = self._cluster.call("search", index=self.index, body={
+                "size": count, "query": {"term": {NAMES_FIELD: term}}, "sort": ["key"],
+                "_source": {"includes": ["title", "aliases"]}})
+            return ["\n".join((hit["_source"].get("title", ""), *filter(None, hit["_source"].get("aliases", "").split("\n"))))
+                    for hit in answer["hits"]["hits"]]
         answer = self._cluster.call("search", index=self.index, body={
             "size": count, "query": {"term": {terms_field(field, term): term}},
             "sort": ["key"], "_source": {"includes": [field]}})

@@ -17,11 +17,11 @@ import hashlib
 import json
 
 from ...analysis import index_terms, is_arabic_term
-from .. import TEXT_FIELDS, Scoring, SectionDocument
+from .. import NAMES_FIELD, TEXT_FIELDS, Scoring, SectionDocument, field_text, name_key
 
 # Bump when the documents, mappings or analysis change: an index of another format is rebuilt
 # from the sources by the next ingest (the embedded engine's INDEX_VERSION does the same).
-FORMAT = 1
+FORMAT = 2
 
 SCRIPTS = ("latin", "arabic")
 GAP = "_"
@@ -31,7 +31,7 @@ ANALYZER = "pipeline_terms"
 MAX_TERM_CHARS = 8191
 # Fields of a document that only _source keeps (readable text and what a hit shows).
 SHOWN_FIELDS = ("key", "article", "section", "locale", "status", "fallbacks", "content_hash",
-                "title", "heading", "body", "position", "path", "line")
+                "title", "heading", "body", "aliases", "position", "path", "line")
 
 
 def terms_field(field: str, term: str) -> str:
@@ -55,8 +55,9 @@ def source(document: SectionDocument) -> dict:
     body["key"] = document.key
     body["fallbacks"] = list(document.fallbacks)
     body["section_key"] = f"{document.article}#{document.section}"
+    body[NAMES_FIELD] = name_keys(document)
     for field in TEXT_FIELDS:
-        _, terms = index_terms(getattr(document, field))
+        _, terms = index_terms(field_text(document, field))
         body[length_field(field)] = len(terms)
         body[vocabulary_field(field)] = sorted(set(terms))
         for script in SCRIPTS:
@@ -67,6 +68,11 @@ def source(document: SectionDocument) -> dict:
             if line:
                 body[f"{field}_{script}"] = " ".join(line)
     return body
+
+
+def name_keys(document: SectionDocument) -> list[str]:
+    """The terms of NAMES_FIELD in a document: each name of its article as one keyword."""
+    return sorted({key for key in map(name_key, document.names.split("\n")) if key})
 
 
 def index_body(scoring: Scoring, shards: int, replicas: int) -> dict:
@@ -129,6 +135,8 @@ def mappings(scoring: Scoring) -> dict:
         "position": {"type": "integer"},
         "path": shown,
         "line": {"type": "integer", "index": False, "doc_values": False},
+        # Looked up whole (a phrase of a query that names an article), never scored.
+        NAMES_FIELD: keyword,
     }
     for field in TEXT_FIELDS:
         properties[field] = {"type": "text", "index": False}
@@ -165,4 +173,5 @@ def document_from_source(body: dict) -> SectionDocument:
         article=body["article"], section=body["section"], locale=body["locale"], status=body["status"],
         fallbacks=tuple(body.get("fallbacks") or ()), content_hash=body.get("content_hash", ""),
         title=body.get("title", ""), heading=body.get("heading", ""), body=body.get("body", ""),
-        position=body.get("position", 0), path=body.get("path", ""), line=body.get("line", 0))
+        position=body.get("position", 0), path=body.get("path", ""), line=body.get("line", 0),
+        aliases=body.get("aliases", ""))

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ...analysis import index_terms, is_arabic_term
-from .. import ARABIC_SCRIPT_LOCALES, TEXT_FIELDS, Clause, Proximity, Query, Scoring, SectionDocument
+from .. import ARABIC_SCRIPT_LOCALES, TEXT_FIELDS, Clause, Proximity, Query, Scoring, SectionDocument, field_text
 
 # The embedded engine stores a field's length in one byte, as the smallest of these at least as
 # long (Whoosh's whoosh.util.numeric length_to_byte, whose table is made by this formula): its
@@ -159,5 +159,5 @@ class Scorer:
 
 
 def analysed(document: SectionDocument) -> dict[str, FieldText]:
-    """A document's text fields, analysed."""
-    return {field: FieldText(getattr(document, field)) for field in TEXT_FIELDS}
+    """A document's text fields, analysed as they are indexed (engine.field_text)."""
+    return {field: FieldText(field_text(document, field)) for field in TEXT_FIELDS}

@@ -99,6 +99,34 @@ class MultiScriptStemFilter(_Comparable, Filter):
             yield t
 
 
+class NameTokenizer(_Comparable, Tokenizer):
+    """One token per line of names: the line's analysed words joined by a space (engine.name_key)."""
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, removestops: bool = True,
+                 start_pos: int = 0, start_char: int = 0, mode: str = "", **kwargs):
+        """Yield the term of each name of value."""
+        from .. import name_key
+
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos, offset = start_pos, start_char
+        for line in value.split("\n"):
+            key = name_key(line)
+            if key:
+                t.text, t.boost, t.stopped = key, 1.0, False
+                if positions:
+                    t.pos = pos
+                if chars:
+                    t.startchar, t.endchar = offset, offset + len(line)
+                pos += 1
+                yield t
+            offset += len(line) + 1
+
+
+def name_analyzer() -> Analyzer:
+    """Return the analyzer of the names field: each name one term."""
+    return NameTokenizer()
+
+
 def text_analyzer() -> Analyzer:
     """Return the analyzer for title/heading/body fields, at index and query time."""
     return MultiScriptTokenizer() | MultiScriptNormalizeFilter() | MultiScriptStemFilter()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import IndexingError
 from ...files import write_file
-from .. import IndexedArticle, SectionDocument
+from .. import IndexedArticle, SectionDocument, field_text
 
 if TYPE_CHECKING:
     from whoosh.fields import Schema
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema, analysis or storage changes: an index under an older name is rebuilt
 # from sources, and its files removed.
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 INDEX_NAME = f"sections_v{INDEX_VERSION}"
 # {"index": INDEX_NAME, "generation": N, "articles": {article id: state}}: the articles of
 # generation N of the index, written after its commit.
@@ -44,13 +44,13 @@ def make_schema() -> Schema:
     from whoosh.columns import NumericColumn
     from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
-    from .analyzer import text_analyzer
+    from .analyzer import name_analyzer, text_analyzer
     from .codec import ArrayPositions
 
-    analyzer = text_analyzer()
+    words = text_analyzer()
 
-    def text() -> TEXT:
-        field = TEXT(analyzer=analyzer, stored=True)
+    def text(analyzer=None) -> TEXT:
+        field = TEXT(analyzer=analyzer or words, stored=True)
         field.format = ArrayPositions(field_boost=field.format.field_boost)
         return field
 
@@ -70,6 +70,10 @@ def make_schema() -> Schema:
         title=text(),
         heading=text(),
         body=text(),
+        # The article's other names, one a line (SectionDocument.aliases).
+        aliases=text(),
+        # The title and the other names, each one term (engine.NAMES_FIELD).
+        names=text(name_analyzer()),
         position=NUMERIC(stored=True),
         path=STORED,
         line=STORED,
@@ -81,15 +85,17 @@ def fields(document: SectionDocument) -> dict:
     return {"key": document.key, "article": document.article, "section": document.section,
             "group": document.group, "locale": document.locale, "status": document.status,
             "fallbacks": document.fallbacks, "content_hash": document.content_hash, "title": document.title,
-            "heading": document.heading, "body": document.body, "position": document.position,
-            "path": document.path, "line": document.line}
+            "heading": document.heading, "body": document.body, "aliases": field_text(document, "aliases"),
+            "names": document.names,
+            "position": document.position, "path": document.path, "line": document.line}
 
 
 def section_document(stored: dict) -> SectionDocument:
     """A document from the fields this index stores of it."""
     return SectionDocument(stored["article"], stored["section"], stored["locale"], stored["status"],
                            tuple(stored.get("fallbacks") or ()), stored["content_hash"], stored["title"],
-                           stored["heading"], stored["body"], stored["position"], stored["path"], stored["line"])
+                           stored["heading"], stored["body"], stored["position"], stored["path"], stored["line"],
+                           stored.get("names", "").partition("\n")[2])
 
 
 def exists(index_dir: Path) -> bool:

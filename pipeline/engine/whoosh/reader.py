@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterator, Set
 
 from ...errors import IndexingError
-from .. import TEXT_FIELDS, Query, Scoring, SectionDocument, document_key
+from .. import NAMES_FIELD, TEXT_FIELDS, Query, Scoring, SectionDocument, document_key
 from .index import section_document
 from .scorer import TermScores, column_numbers
 from .versions import per_version, version
@@ -124,7 +124,7 @@ class WhooshReader:
         """Read what queries need once per version (which segments hold each term, sections, locales)."""
         if self._empty:
             return
-        self._scores.read_vocabulary(TEXT_FIELDS)
+        self._scores.read_vocabulary((*TEXT_FIELDS, NAMES_FIELD))
         self._scores.idf("body", "\u0627")  # counts the Arabic-script documents
         _groups(self._reader)
         _locales(self._reader)

@@ -6,15 +6,19 @@ row, columns `english`, `arabic` and `abbreviations`, several terms in one colum
 "kidney stones" also matches "kidney stone", and "حصى الكلى" matches "حَصَى الكُلَى" and "حصي الكلي".
 
 The table is also the project's termbase (termbase.py reads and writes it as TBX; `catalog check`
-tells a translator when a translation uses none of a concept's terms). Two optional columns,
-after the three above and in any order, serve that:
+tells a translator when a translation uses none of a concept's terms). Optional columns, after
+the three above and in any order:
 
 - `preferred`: the term a translator should use, per language: `en: kidney stones | ar: حصى الكلى`
   (each one of the row's terms in that language);
-- `definition`: what the concept is, for translators (free text).
+- `definition`: what the concept is, for translators (free text);
+- `lay`: everyday words for the concept, in either language ("belly" for the abdomen, "الضغط
+  العالي" for high blood pressure).
 
 At query time a concept named in the query adds its other terms (same script) and its
-abbreviations as alternatives; see query.py.
+abbreviations as alternatives; see search/plan.py. A reader who types one of its everyday words
+is looking for its names, but a query naming the concept does not look for the everyday words
+(they are vaguer than its names, and a medical article rarely uses them).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from .errors import ConceptError
 from .files import cached
 
 COLUMNS = ("english", "arabic", "abbreviations")
-OPTIONAL_COLUMNS = ("preferred", "definition")
+OPTIONAL_COLUMNS = ("preferred", "definition", "lay")
 SEPARATOR = "|"
 # The language of each terms column (`preferred` names languages by these codes).
 LANGUAGE_COLUMNS = {"en": "english", "ar": "arabic"}
@@ -47,6 +51,7 @@ class Concept:
     english, arabic, abbreviations: the terms as written, in file order.
     preferred: (language, term) for each language whose preferred term the row names.
     definition: what the concept is, for translators ("" when the row gives none).
+    lay: everyday words for it, in either language.
     """
 
     line: int
@@ -55,11 +60,12 @@ class Concept:
     abbreviations: tuple[str, ...]
     preferred: tuple[tuple[str, str], ...] = ()
     definition: str = ""
+    lay: tuple[str, ...] = ()
 
     @property
     def terms(self) -> tuple[str, ...]:
         """Every term of the concept, as written."""
-        return self.english + self.arabic + self.abbreviations
+        return self.english + self.arabic + self.abbreviations + self.lay
 
     def terms_in(self, language: str) -> tuple[str, ...]:
         """The concept's terms in a language (`en`, `ar`; () for a language the table has no column for)."""
@@ -80,11 +86,13 @@ class Variant:
     text: the term as written in the table.
     terms: its analysed terms (the index's vocabulary), in order.
     abbreviation: whether it is an abbreviation (used in text of any language).
+    lay: whether it is an everyday word for the concept (Concept.lay).
     """
 
     text: str
     terms: tuple[str, ...]
     abbreviation: bool = False
+    lay: bool = False
 
     @property
     def arabic(self) -> bool:
@@ -120,6 +128,8 @@ class ConceptTable:
                 variants.setdefault(_words(text), Variant(text, _words(text)))
             for text in concept.abbreviations:
                 variants.setdefault(_words(text), Variant(text, _words(text), True))
+            for text in concept.lay:
+                variants.setdefault(_words(text), Variant(text, _words(text), lay=True))
             self._by_concept.append(tuple(variants.values()))
             for key, variant in variants.items():
                 self._variants.setdefault(key, []).append((variant, number))
@@ -143,8 +153,9 @@ class ConceptTable:
                     for variant, number in found:
                         # A longer name holding every term of the one typed ("diabetes mellitus"
                         # for "diabetes") is a narrower name, not another way to say it: skipped.
+                        # Everyday words are looked for by no query.
                         others = tuple(other for other in self._by_concept[number]
-                                       if not set(variant.terms) <= set(other.terms)
+                                       if not set(variant.terms) <= set(other.terms) and not other.lay
                                        and (other.abbreviation or other.arabic == arabic))
                         matches.append(Match(start, end, variant, others))
                     start = end
@@ -193,7 +204,8 @@ def parse_concepts(text: str, path: str = "<concepts>") -> ConceptTable:
         named = dict(zip(header, cells))
         columns = [tuple(term.strip() for term in named[name].split(SEPARATOR) if term.strip()) for name in COLUMNS]
         preferred = _preferred(named.get("preferred", ""), columns, path, line)
-        concept = Concept(line, *columns, preferred=preferred, definition=named.get("definition", ""))
+        lay = tuple(term.strip() for term in named.get("lay", "").split(SEPARATOR) if term.strip())
+        concept = Concept(line, *columns, preferred=preferred, definition=named.get("definition", ""), lay=lay)
         if len(concept.terms) < 2:
             raise ConceptError("a concept needs at least two terms", path, line,
                                hint="add a synonym, a translation or an abbreviation")

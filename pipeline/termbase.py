@@ -200,6 +200,7 @@ class _Row:
     preferred: dict[str, str]
     definition: str
     changed: bool = False
+    lay: list[str] = field(default_factory=list)
 
     def terms_in(self, lang: str) -> list[str]:
         return getattr(self, LANGUAGE_COLUMNS[lang])
@@ -212,6 +213,8 @@ class _Row:
                 cells.append(f" {SEPARATOR} ".join(f"{lang}: {term}" for lang, term in self.preferred.items()))
             elif name == "definition":
                 cells.append(self.definition)
+            elif name == "lay":
+                cells.append(f" {SEPARATOR} ".join(self.lay))
         while len(cells) > len(COLUMNS) and not cells[-1]:
             cells.pop()
         return cells
@@ -230,7 +233,7 @@ class _Rows:
         self.sections: list[tuple[str, list[_Row]]] = []
         for concept in concepts:
             row = _Row(concept.line, list(concept.english), list(concept.arabic), list(concept.abbreviations),
-                       dict(concept.preferred), concept.definition)
+                       dict(concept.preferred), concept.definition, lay=list(concept.lay))
             self.rows.append(row)
             for term in concept.terms:
                 self.owner.setdefault(tuple(analyze(term)), row)

@@ -118,6 +118,40 @@ def test_words_around_a_concept_are_left_alone(table):
     assert [(m.start, m.end, m.variant.text) for m in matches][:1] == [(1, 3, "kidney stones")]
 
 
+# --- Everyday words (the lay column) ------------------------------------------------------------
+
+
+LAY = ("english,arabic,abbreviations,lay\n"
+       "abdomen | abdominal,البطن,,belly | tummy | كرشة\n"
+       "high blood pressure | hypertension,ارتفاع ضغط الدم,HBP,الضغط العالي\n")
+
+
+def test_an_everyday_word_looks_for_the_names_of_its_concept():
+    table = parse_concepts(LAY)
+    assert alternatives(table, "pain in my belly") == {"abdomen", "abdominal"}
+    assert [(m.variant.text, m.variant.lay) for m in find(table, "tummy ache")] == [("tummy", True)]
+    # ...in the query's language, with the abbreviations: an Arabic query gets Arabic names.
+    assert alternatives(table, "الضغط العالي") == {"ارتفاع ضغط الدم", "HBP"}
+
+
+def test_a_name_does_not_look_for_the_everyday_words():
+    table = parse_concepts(LAY)
+    assert alternatives(table, "abdominal pain") == {"abdomen"}
+    assert alternatives(table, "hypertension") == {"high blood pressure", "HBP"}
+
+
+def test_a_table_without_the_lay_column_still_reads():
+    table = parse_concepts(HEADER + "headache | cephalalgia,الصداع,\n")
+    assert table.concepts[0].lay == ()
+    with pytest.raises(ConceptError, match="4 columns, expected 3"):
+        parse_concepts(HEADER + "headache,الصداع,,sore head\n")
+
+
+def test_the_shipped_table_has_everyday_words_in_both_languages(table):
+    lay = [term for concept in table.concepts for term in concept.lay]
+    assert "belly" in lay and any(is_arabic_term(t) for term in lay for t in analyze(term))
+
+
 # --- Parsing and errors ------------------------------------------------------------------------
 
 

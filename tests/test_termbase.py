@@ -135,6 +135,18 @@ def test_a_glossary_merges_into_the_rows_it_shares_terms_with(tmp_path):
     assert ards.definition == "A lung injury."
 
 
+def test_a_row_given_new_terms_keeps_its_everyday_words(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text(f"{HEADER},lay\nfever,الحمى,,feverish | سخونية\n", encoding="utf-8")
+    glossary = tmp_path / "g.jsonl"
+    glossary.write_text(json.dumps({"en": "fever", "ar": "ارتفاع درجة الحرارة"}, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+    run("termbase", "import", str(glossary), "--table", str(table))
+    assert table.read_text(encoding="utf-8").splitlines()[1] == \
+        "fever,الحمى | ارتفاع درجة الحرارة,,feverish | سخونية"
+    assert read_concepts(table).concepts[0].lay == ("feverish", "سخونية")
+
+
 @pytest.mark.skipif(not GLOSSARY.exists(), reason="../shared/corpus (the COVID-19 glossary) is not beside this clone")
 def test_the_covid_glossary_imports_into_a_copy_of_the_table(tmp_path):
     copy = tmp_path / "concepts.csv"

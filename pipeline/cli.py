@@ -115,6 +115,8 @@ def search(query: str, index_dir: Path, engine: str, lang: str | None, limit: in
         click.echo(f"{hit.rank}. {click.style(name, bold=True)}  [{label}]")
         click.echo(f"   {_safe(hit.path)}:{hit.line}")
         click.echo(f"   {_highlight(hit.snippet, hit.highlights)}")
+        if hit.matched:
+            click.echo(f"   found through: {_safe(', '.join(hit.matched))}")
     click.echo(f"{len(result.hits)} of {result.total} matching sections.")
 
 

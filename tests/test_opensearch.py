@@ -301,10 +301,11 @@ def test_the_cluster_plans_and_ranks_as_the_embedded_engine(engine, documents, e
     assert total == embedded.total(query)
 
 
-@pytest.mark.parametrize("text", ["shingles herpes zoster", "zona"])
+@pytest.mark.parametrize("text", ["shingles herpes zoster", "zona", "wheezing and coughing at night"])
 def test_other_names_and_symptoms_plan_and_rank_as_in_the_embedded_engine(engine, documents, tmp_path, text):
-    """Names are looked up and other names indexed alike (herpes zoster and zona are other names
-    of Shingles here; the second finds it through them alone)."""
+    """Names are looked up, other names indexed and coverage applied alike (herpes zoster and
+    zona are other names of Shingles here; the second finds it through them alone; the third
+    describes symptoms)."""
     from pipeline.search.plan import plan
 
     named = [dataclasses.replace(d, aliases="Herpes zoster\nZona") if d.article == "Sample_0000004" else d

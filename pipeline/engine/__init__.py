@@ -5,7 +5,7 @@ engine documents, one per section and locale (SectionDocument), and asks it for 
 for a plan of weighted terms (Query). An engine stores and scores them: the embedded Whoosh index
 (`whoosh/`, the default), or an OpenSearch cluster (`opensearch/`). Every engine scores alike:
 BM25F over the text fields, with statistics and parameters per script (Scoring), a plan's clauses
-summed, and its proximity bonuses added to the best candidates.
+summed, its proximity bonuses added to the best candidates, and its coverage factor applied to them.
 
     engine = open_engine(config)
     with engine.writer() as writer:                  # all or nothing
@@ -169,6 +169,20 @@ class Proximity(NamedTuple):
     weight: float
 
 
+class Coverage(NamedTuple):
+    """How much of a query the best candidates hold, as a factor of their scores.
+
+    A candidate's score, bonuses added, is multiplied by (the weight of the groups it holds / the
+    weight of every group) ** power. A group is held when any of its terms is in any of fields
+    (a word typed and the terms that stand for it: its synonyms, its corrections).
+    """
+
+    groups: tuple[tuple[str, ...], ...]
+    weights: tuple[float, ...]
+    fields: tuple[str, ...]
+    power: float
+
+
 @dataclass(frozen=True)
 class Query:
     """What an engine runs: the plan's clauses, in engine terms.
@@ -177,13 +191,15 @@ class Query:
     must: groups of clauses (a quoted phrase in any field) each of which must match at least once;
         their scores add to the document's.
     bonuses: proximity bonuses, added to the best candidates only (a second ranking phase).
-    depth: how many of the best candidates the bonuses may reorder.
+    depth: how many of the best candidates the bonuses (and coverage) may reorder.
+    coverage: a factor for how much of the query each of those candidates holds, or None.
     """
 
     should: tuple[Clause, ...]
     must: tuple[tuple[Clause, ...], ...] = ()
     bonuses: tuple[Proximity, ...] = ()
     depth: int = 30
+    coverage: Coverage | None = None
 
 
 @dataclass(frozen=True)
@@ -230,8 +246,8 @@ class Reader(Protocol):
     # Ranking.
     def top(self, query: Query, count: int) -> tuple[list[tuple[float, Hashable]], int]:
         """The max(count, query.depth) best documents for query as (score, reference), best first
-        (equal scores in index order), with bonuses added; and how many sections (not documents)
-        matched."""
+        (equal scores in index order), with bonuses added and coverage applied; and how many
+        sections (not documents) matched."""
 
     # Documents.
     def document(self, reference: Hashable) -> SectionDocument:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..analysis import matching_spans
 from ..engine import Engine, Reader, SectionDocument
 from ..locale_tags import language, same_language, underscored
 from ..model import FALLBACK, SOURCE
-from .plan import plan
+from .names import name_starts
+from .plan import SHOWN, Expansion, plan
 from .roots import arabic_roots
 from .snippet import make_snippet
 from .suggest import vocabulary
@@ -25,6 +27,10 @@ class Hit:
     snippet: the best-matching part of the section's text; highlights: (start, end) of matches in it.
     score: the ranking score (higher is better; comparable within one query only).
     path, line: where the section is in the sources.
+    aliases: the article's other names in that locale ("Also called").
+    matched: how the section was found besides the words typed, when it was: a synonym, an
+        everyday word's medical name, another name of the article, a spelling correction or a
+        compound, each as `typed → found` (`nephrolithiasis → kidney stones`).
     """
 
     rank: int
@@ -39,11 +45,14 @@ class Hit:
     score: float
     path: str
     line: int
+    aliases: tuple[str, ...] = ()
+    matched: tuple[str, ...] = ()
 
     def as_json(self) -> dict:
         """The hit as the JSON object `pipeline search --json` prints."""
         return {"rank": self.rank, "article": self.article, "section": self.section,
                 "locale": self.locale, "status": self.status, "title": self.title, "heading": self.heading,
+                "aliases": list(self.aliases), "matched": list(self.matched),
                 "snippet": self.snippet, "highlights": [list(span) for span in self.highlights],
                 "score": round(self.score, 4), "path": self.path, "line": self.line}
 
@@ -77,11 +86,12 @@ def search(engine: Engine, text: str, lang: str | None = None, limit: int = 10) 
 
 def prepare(reader: Reader) -> None:
     """Read what queries need once per version of the index (the vocabulary for spelling
-    corrections, the Arabic root families, and what the engine reads for every query), so that
-    no reader's query waits for it."""
+    corrections, the Arabic root families, the articles' names, and what the engine reads for
+    every query), so that no reader's query waits for it."""
     reader.prepare()
     vocabulary(reader)
     arabic_roots(reader)
+    name_starts(reader)
 
 
 def search_with(reader: Reader, text: str, lang: str | None = None, limit: int = 10) -> SearchResult:
@@ -98,6 +108,7 @@ def search_with(reader: Reader, text: str, lang: str | None = None, limit: int =
     # A section has at most one document per locale, so this many documents hold `limit` sections.
     locales = reader.locales()
     ranked, total = reader.top(planned.query, limit * max(1, len(locales)))
+    shown = tuple(expansion for expansion in planned.expansions if expansion.kind in SHOWN)
     hits: list[Hit] = []
     seen: set[tuple[str, str]] = set()
     for score, reference in ranked:
@@ -112,10 +123,23 @@ def search_with(reader: Reader, text: str, lang: str | None = None, limit: int =
         hits.append(Hit(rank=len(hits) + 1, article=document.article, section=document.section,
                         locale=document.locale, status=status, title=document.title, heading=document.heading,
                         snippet=snippet.text, highlights=snippet.spans, score=score, path=document.path,
-                        line=document.line))
+                        line=document.line, aliases=document.other_names,
+                        matched=matched(document, snippet.terms, shown)))
         if len(hits) == limit:
             break
     return SearchResult(text, total, planned.suggestion, tuple(hits))
+
+
+def matched(document: SectionDocument, found: frozenset[str], expansions: tuple[Expansion, ...]) -> tuple[str, ...]:
+    """How a section shown was found besides the words typed: the expansions whose terms it holds
+    (found: the terms its snippet's text holds; its title, heading and other names are read too)."""
+    if not expansions:
+        return ()
+    wanted = frozenset(term for expansion in expansions for term in expansion.terms)
+    names = "\n".join((document.title, document.heading, *document.other_names))
+    found = found | {term for _, _, term in matching_spans(names, wanted)}
+    return tuple(dict.fromkeys(expansion.explanation for expansion in expansions
+                               if found.issuperset(expansion.terms)))
 
 
 def _version_for(reader: Reader, document: SectionDocument, lang: str,

@@ -51,6 +51,7 @@ class ShownArticle:
     sections: every section in document order.
     locales: the locales the index holds (some of) the article in, source first.
     path: the source file.
+    aliases: the article's other names, in the title's locale ("Also called").
     """
 
     id: str
@@ -61,6 +62,7 @@ class ShownArticle:
     sections: tuple[ShownSection, ...]
     locales: tuple[str, ...]
     path: str
+    aliases: tuple[str, ...] = ()
 
     @property
     def paragraphs(self) -> int:
@@ -111,7 +113,8 @@ def article_from(reader: Reader, article_id: str, locale: str | None = None) -> 
         if name != source_locale and any(d.status != FALLBACK for d in docs.values())))
     return ShownArticle(id=article_id, locale=locale, source_locale=source_locale,
                         title=title_document.title, title_locale=title_document.locale,
-                        sections=sections, locales=locales, path=title_document.path)
+                        sections=sections, locales=locales, path=title_document.path,
+                        aliases=title_document.other_names)
 
 
 def _pick_locale(wanted: str, by_locale: dict, source_locale: str) -> str:

@@ -15,10 +15,12 @@ class Snippet:
 
     text: the snippet, with `…` where it was cut.
     spans: (start, end) character offsets of matched words in text.
+    terms: every term of the whole text that matched, in or out of the snippet.
     """
 
     text: str
     spans: tuple[tuple[int, int], ...] = ()
+    terms: frozenset[str] = frozenset()
 
 
 def make_snippet(text: str, terms: frozenset[str], width: int = WIDTH) -> Snippet:
@@ -27,6 +29,7 @@ def make_snippet(text: str, terms: frozenset[str], width: int = WIDTH) -> Snippe
     matches = matching_spans(text, terms)
     if not matches:
         return Snippet(_cut(text, 0, width), ())
+    found = frozenset(term for _, _, term in matches)
     # Best window: most distinct terms, then the tightest cluster of them (a phrase beats scattered words).
     reach = width * 2 // 3
     best_start, best_key = 0, None
@@ -48,7 +51,7 @@ def make_snippet(text: str, terms: frozenset[str], width: int = WIDTH) -> Snippe
     suffix = " …" if end < len(text) else ""
     shift = len(prefix) - begin
     spans = tuple((s + shift, e + shift) for s, e, _ in matches if s >= begin and e <= end)
-    return Snippet(prefix + text[begin:end] + suffix, spans)
+    return Snippet(prefix + text[begin:end] + suffix, spans, found)
 
 
 def _cut(text: str, begin: int, width: int) -> str:

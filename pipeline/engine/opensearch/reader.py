@@ -152,7 +152,9 @@ class Reader:
         found: list[tuple[str, int]] = []
         after = None
         while True:
-            composite = {"size": VOCABULARY_PAGE, "sources": [{"term": {"terms": {"field": vocabulary_field(field)}}}]}
+            # The names are keywords already: their own field is their vocabulary.
+            listed = NAMES_FIELD if field == NAMES_FIELD else vocabulary_field(field)
+            composite = {"size": VOCABULARY_PAGE, "sources": [{"term": {"terms": {"field": listed}}}]}
             if after is not None:
                 composite["after"] = after
             answer = self._cluster.call("search", index=self.index, body={
@@ -207,6 +209,9 @@ class Reader:
         scored.sort(key=_best_first)
         best = [(score + scorer.bonus(query.bonuses, fields), key, document, fields)
                 for score, key, document, fields in scored[:count]]
+        if query.coverage is not None:
+            best = [(score * scorer.coverage(query.coverage, fields), key, document, fields)
+                    for score, key, document, fields in best]
         best.sort(key=_best_first)
         total = int(answer.get("aggregations", {}).get("sections", {}).get("value", len(scored)))
         return [(score, key) for score, key, _, _ in best], total

@@ -17,7 +17,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ...analysis import index_terms, is_arabic_term
-from .. import ARABIC_SCRIPT_LOCALES, TEXT_FIELDS, Clause, Proximity, Query, Scoring, SectionDocument, field_text
+from .. import (
+    ARABIC_SCRIPT_LOCALES,
+    TEXT_FIELDS,
+    Clause,
+    Coverage,
+    Proximity,
+    Query,
+    Scoring,
+    SectionDocument,
+    field_text,
+)
 
 # The embedded engine stores a field's length in one byte, as the smallest of these at least as
 # long (Whoosh's whoosh.util.numeric length_to_byte, whose table is made by this formula): its
@@ -156,6 +166,14 @@ class Scorer:
                 total += bonus.weight * (self.term(bonus.field, bonus.first, text)
                                          + self.term(bonus.field, bonus.second, text))
         return total
+
+
+    @staticmethod
+    def coverage(coverage: Coverage, fields: dict[str, FieldText]) -> float:
+        """The factor a document's score gets for the share of the query it holds (engine.Coverage)."""
+        held = sum(weight for group, weight in zip(coverage.groups, coverage.weights)
+                   if any(fields[field].frequency(term) for term in group for field in coverage.fields))
+        return (held / (sum(coverage.weights) or 1.0)) ** coverage.power
 
 
 def analysed(document: SectionDocument) -> dict[str, FieldText]:

@@ -88,7 +88,10 @@ class WhooshReader:
         if self._empty:
             return [], 0
         top, matched = self._scores.top(query, max(count, query.depth))
-        return self._scores.rescore(top, query.bonuses), self._sections(matched)
+        ranked = self._scores.rescore(top, query.bonuses)
+        if query.coverage is not None:
+            ranked = self._scores.cover(ranked, query.coverage)
+        return ranked, self._sections(matched)
 
     def _sections(self, docnums: Set[int]) -> int:
         """How many sections the documents are versions of (a section counts once in any locale)."""

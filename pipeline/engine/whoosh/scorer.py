@@ -316,6 +316,22 @@ class TermScores:
                     scores[docnum] += bonus.weight * (first[docnum] + second[docnum])
         return sorted(((score, docnum) for docnum, score in scores.items()), key=_best_first)
 
+    def cover(self, top: list[tuple[float, int]], coverage) -> list[tuple[float, int]]:
+        """Multiply (score, docnum) candidates by how much of the query each holds (engine.Coverage),
+        best first. Terms are looked up among the candidates alone, in postings already kept."""
+        candidates = sorted(docnum for _, docnum in top)
+        held = {docnum: 0.0 for docnum in candidates}
+        for group, weight in zip(coverage.groups, coverage.weights):
+            holders: set[int] = set()
+            for term in group:
+                for fieldname in coverage.fields:
+                    holders.update(self._among(fieldname, term, candidates))
+            for docnum in holders:
+                held[docnum] += weight
+        total = sum(coverage.weights) or 1.0
+        scored = [(score * (held[docnum] / total) ** coverage.power, docnum) for score, docnum in top]
+        return sorted(scored, key=_best_first)
+
     def _among(self, fieldname: str, text: str, candidates: list[int]) -> dict[int, float]:
         """The term's score in each of the (sorted) candidates that hold it."""
         docnums, scores = self.term(fieldname, text)

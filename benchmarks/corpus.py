@@ -23,10 +23,17 @@ def read_articles(corpus_dir: Path, files=ARTICLE_FILES):
 
 
 def article_html(record: dict) -> str:
-    """One corpus article as an HTML page: title, a heading per section, paragraphs and list items."""
+    """One corpus article as an HTML page: title, its other names (MedQuAD's `synonyms`) on an
+    "Also called" line as MedlinePlus prints them, a heading per section, paragraphs and list items."""
     parts = [f'<!DOCTYPE html>\n<html lang="{html.escape(record.get("lang", "en"))}">',
              f"<head><meta charset=\"utf-8\"><title>{html.escape(record.get('title', ''))}</title></head>",
              "<body>"]
+    names = [name for name in record.get("synonyms") or () if name.strip()]
+    if names:
+        # Names are separated by semicolons, as some hold commas; a single name is ended by one,
+        # or its commas would separate it (model.aliases).
+        line = "; ".join(names) + (";" if len(names) == 1 else "")
+        parts.append(f"<p>Also called: {html.escape(line)}</p>")
     for section in record["sections"]:
         if section.get("heading"):
             parts.append(f"<h2>{html.escape(section['heading'])}</h2>")

@@ -1,18 +1,21 @@
 """Relevance on the shared corpus: this project's search next to plain Whoosh and SQLite FTS5.
 
-    python -m benchmarks.relevance CORPUS_DIR [--split dev|test] [--work DIR] [--k 10] [--json]
+    python -m benchmarks.relevance CORPUS_DIR [--split dev|test] [--work DIR] [--reuse] [--k 10] [--json]
 
 1. Writes every article of the corpus (`medquad-en.jsonl`, `arabic-qa-ar.jsonl`) as an HTML
-   source `<article id>.html` (benchmarks/corpus.py) and ingests them into a project under --work
-   (default: a temporary folder).
+   source `<article id>.html` (benchmarks/corpus.py, which keeps MedQuAD's `synonyms` as an
+   "Also called" line) and ingests them into a project under --work (default: a temporary
+   folder). With --reuse, a project already ingested there is searched as it is.
 2. Builds two baselines over the same sections (one document per section of the JSON Lines, with
-   its article's title): a plain Whoosh index with StandardAnalyzer (fields title, heading, body;
-   a plain OR of the query's words over the three fields; BM25F) and SQLite FTS5 (`porter
-   unicode61 remove_diacritics 2`; an OR of the query's words, each quoted; bm25()). A word the
-   query repeats is repeated in the OR. Both rank articles by their best section, as many
-   sections deep as it takes to see k articles.
-3. Runs the judged queries of `queries-<split>-en.jsonl` and `queries-<split>-ar.jsonl` through
-   the three systems and scores them with the code behind `pipeline eval` (pipeline/evaluate.py).
+   its article's title, followed by its other names): a plain Whoosh index with StandardAnalyzer
+   (fields title, heading, body; a plain OR of the query's words over the three fields; BM25F)
+   and SQLite FTS5 (`porter unicode61 remove_diacritics 2`; an OR of the query's words, each
+   quoted; bm25()). A word the query repeats is repeated in the OR. Both rank articles by their
+   best section, as many sections deep as it takes to see k articles.
+3. Runs the judged queries of `queries-<split>-en.jsonl`, `queries-<split>-symptoms-en.jsonl`
+   (when the corpus has one for the split) and `queries-<split>-ar.jsonl`, and the split's alias
+   queries made from the corpus (alias_judgements), through the three systems and scores them
+   with the code behind `pipeline eval` (pipeline/search/evaluate.py).
 
 Prints MRR@k per query source for each system with the ratios of this project to each baseline,
 nDCG@k and recall@k, and the seconds each system took to index and to answer the queries.
@@ -22,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -42,7 +47,12 @@ from .corpus import read_articles, write_sources
 from .speed import whoosh_loop
 
 SPLITS = ("dev", "test")
-QUERY_FILES = ("queries-{split}-en.jsonl", "queries-{split}-ar.jsonl")
+# The symptom queries have no test split: a file missing for a split is skipped.
+QUERY_FILES = ("queries-{split}-en.jsonl", "queries-{split}-symptoms-en.jsonl", "queries-{split}-ar.jsonl")
+ALIAS_SOURCE = "medquad-alias"
+# The corpus's own split: 70 % dev, 30 % test, chosen at random with this seed (its README).
+SPLIT_SEED = 20250601
+DEV_SHARE = 0.7
 FIELDS = ("title", "heading", "body")
 PROJECT, WHOOSH, FTS5 = "this project", "plain Whoosh", "SQLite FTS5"
 
@@ -75,17 +85,56 @@ class SystemRun:
 
 
 def read_queries(corpus_dir: Path, split: str) -> tuple[Judgement, ...]:
-    """The judged queries of the split, English then Arabic."""
-    return tuple(judgement for name in QUERY_FILES
-                 for judgement in read_judgements(corpus_dir / name.format(split=split)))
+    """The judged queries of the split: English, symptoms, Arabic, then the alias queries."""
+    files = [corpus_dir / name.format(split=split) for name in QUERY_FILES]
+    return tuple(judgement for path in files if path.exists() for judgement in read_judgements(path)) \
+        + alias_judgements(corpus_dir, split)
+
+
+def alias_judgements(corpus_dir: Path, split: str) -> tuple[Judgement, ...]:
+    """One query per other name of a MedQuAD article (its `synonyms`: "Lazy eye" for Amblyopia),
+    answered by the articles that list it and every article with the same title as one of them
+    (the corpus's own rule for MedQuAD questions), or with the name as title; the split's share of
+    them (70 % dev, 30 % test, at random with the corpus's seed).
+
+    A name that is its article's title but for case and punctuation is no query: it asks nothing
+    the title does not.
+    """
+    records = list(read_articles(corpus_dir, ("medquad-en.jsonl",)))
+    by_title: dict[str, set[str]] = {}
+    for record in records:
+        by_title.setdefault(_name_key(record.get("title", "")), set()).add(record["id"])
+    names: dict[str, tuple[str, set[str]]] = {}
+    for record in records:
+        title = _name_key(record.get("title", ""))
+        for name in record.get("synonyms") or ():
+            key = _name_key(name)
+            if key and key != title:
+                names.setdefault(key, (" ".join(name.split()), set()))[1].update(by_title[title])
+    keys = sorted(names)
+    random.Random(SPLIT_SEED).shuffle(keys)
+    cut = round(len(keys) * DEV_SHARE)
+    chosen = sorted(keys[:cut] if split == "dev" else keys[cut:])
+    return tuple(Judgement(f"en-alias-{number:04d}", names[key][0],
+                           frozenset(names[key][1] | by_title.get(key, set())), ALIAS_SOURCE)
+                 for number, key in enumerate(chosen, 1))
+
+
+def _name_key(name: str) -> str:
+    """A name as compared: lowercase letters and digits, one space between words."""
+    return " ".join(re.findall(r"\w+", name.casefold()))
 
 
 def section_rows(corpus_dir: Path) -> tuple[list[Row], dict[str, str]]:
-    """Every section of the corpus's articles, and the article id of each section id."""
+    """Every section of the corpus's articles, and the article id of each section id.
+
+    The title is followed by the article's other names, so the baselines can find a section
+    through them as the project does."""
     rows, article_of = [], {}
     for record in read_articles(corpus_dir):
+        title = "\n".join([record.get("title", ""), *(record.get("synonyms") or ())])
         for section in record["sections"]:
-            rows.append((section["id"], record.get("title", ""), section.get("heading", ""), section["text"]))
+            rows.append((section["id"], title, section.get("heading", ""), section["text"]))
             article_of[section["id"]] = record["id"]
     return rows, article_of
 
@@ -176,9 +225,11 @@ def run_baseline(name: str, open_search: Callable[[list[Row]], AbstractContextMa
     return SystemRun(name, evaluation, indexed - started, answered - indexed)
 
 
-def run(corpus_dir: Path, work: Path, split: str = "dev", k: int = 10) -> list[SystemRun]:
-    """Evaluate the three systems on the split's queries; work holds the files they write."""
-    for folder in ("sources", "locales", "index", "whoosh"):
+def run(corpus_dir: Path, work: Path, split: str = "dev", k: int = 10, reuse: bool = False) -> list[SystemRun]:
+    """Evaluate the three systems on the split's queries; work holds the files they write
+    (reuse: keep the project an earlier run ingested there; its ingest only redoes what changed,
+    so its index seconds say nothing)."""
+    for folder in ("whoosh",) if reuse else ("sources", "locales", "index", "whoosh"):
         shutil.rmtree(work / folder, ignore_errors=True)
     judgements = read_queries(corpus_dir, split)
     rows, article_of = section_rows(corpus_dir)
@@ -226,13 +277,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpus_dir", type=Path, help="the shared corpus folder")
     parser.add_argument("--split", choices=SPLITS, default="dev", help="which query files to run (default dev)")
     parser.add_argument("--work", type=Path, help="folder for the project and the baselines (default: a temporary one)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the project an earlier run ingested in --work (the ingest redoes only what changed)")
     parser.add_argument("--k", type=int, default=10, help="the cut-off of every score (default 10)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="relevance-") as temporary:
         work = args.work or Path(temporary)
         work.mkdir(parents=True, exist_ok=True)
-        runs = run(args.corpus_dir, work, args.split, args.k)
+        runs = run(args.corpus_dir, work, args.split, args.k, args.reuse)
     if args.json:
         print(json.dumps({"split": args.split, "k": args.k, "systems": {r.name: r.as_json() for r in runs}},
                          ensure_ascii=False, indent=2))

@@ -6,7 +6,11 @@ import json
 
 import pytest
 
-from benchmarks.relevance import FTS5, PROJECT, WHOOSH, article_ranker, fts5_match, main, run, table_lines
+from benchmarks.relevance import (FTS5, PROJECT, WHOOSH, alias_judgements, article_ranker, fts5_match, main,
+                                  read_queries, run, table_lines)
+
+from benchmarks.corpus import article_html
+from pipeline.parsers import html
 
 from .conftest import FIXTURES
 
@@ -74,3 +78,37 @@ def test_main_prints_json_figures(tmp_path, capsys):
     assert list(figures["systems"]) == [PROJECT, WHOOSH, FTS5]
     assert set(figures["systems"][WHOOSH]["sources"]) == set(SOURCES)
     assert figures["systems"][PROJECT]["overall"] == {"queries": 6, "mrr": 1.0, "ndcg": 1.0, "recall": 1.0}
+
+
+def test_alias_queries_come_from_the_corpus_synonyms_split_like_the_others(tmp_path):
+    records = [{"id": f"A_{n}", "title": f"Condition {n}", "synonyms": [f"other name {n}", f"Condition {n}"],
+                "sections": [{"id": f"A_{n}_Sec1", "heading": "", "text": "text"}]} for n in range(20)]
+    records.append({"id": "B_0", "title": "Condition 0", "sections": [{"id": "B_0_Sec1", "heading": "", "text": "t"}]})
+    (tmp_path / "medquad-en.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    dev, test = alias_judgements(tmp_path, "dev"), alias_judgements(tmp_path, "test")
+    assert (len(dev), len(test)) == (14, 6)
+    assert {j.query for j in dev}.isdisjoint({j.query for j in test})
+    # A name that is the title is no query; the articles with the same title answer the other names.
+    assert {j.query for j in dev + test} == {f"other name {n}" for n in range(20)}
+    zero = next(j for j in dev + test if j.query == "other name 0")
+    assert zero.relevant == {"A_0", "B_0"} and zero.source == "medquad-alias"
+    assert alias_judgements(tmp_path, "dev") == dev  # the same split every time
+
+
+def test_a_split_without_symptom_queries_runs_the_others(tmp_path):
+    for name in ("medquad-en.jsonl", "arabic-qa-ar.jsonl", "queries-dev-en.jsonl", "queries-dev-ar.jsonl"):
+        (tmp_path / name).write_text((CORPUS / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "queries-dev-symptoms-en.jsonl").write_text(
+        '{"id": "s1", "query": "kidney stones", "relevant": ["Sample_0000001"], "source": "symptoms-en"}\n',
+        encoding="utf-8")
+    assert [j.source for j in read_queries(tmp_path, "dev")].count("symptoms-en") == 1
+    assert not any(j.source == "symptoms-en" for j in read_queries(CORPUS, "dev"))
+
+
+@pytest.mark.parametrize("synonyms", [["Backache", "Lumbago"], ["Periodic fever, aphthous stomatitis"]])
+def test_the_corpus_pages_keep_medquads_synonyms_as_other_names(synonyms):
+    record = {"id": "X", "title": "Title", "synonyms": synonyms,
+              "sections": [{"id": "X_Sec1", "heading": "What is it?", "text": "Text."}]}
+    document = html.parse(article_html(record))
+    assert document.aliases == tuple(synonyms)
+    assert [p.text for s in document.sections for p in s.paragraphs] == ["Text."]

@@ -149,3 +149,38 @@ def test_text_also_called_line_under_the_title_is_no_heading():
 ])
 def test_names_are_split_on_semicolons_else_commas(names, expected):
     assert model.aliases(names, title="title") == expected
+
+
+# A "billion laughs": 313 bytes that YAML expands to millions of strings.
+ALIAS_BOMB = "---\ntitle: x\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9 if previous else ['lol'] * 9)}]\n"
+    for previous, name in zip([None, "a", "b", "c", "d", "e", "f", "g"], "abcdefgh")) + "---\n\nText.\n"
+
+
+def test_markdown_front_matter_aliases_are_refused_before_they_expand():
+    with pytest.raises(SourceError, match="alias") as caught:
+        markdown.parse(ALIAS_BOMB, "sources/bomb.md")
+    assert (caught.value.path, caught.value.line) == ("sources/bomb.md", 4)
+
+
+@pytest.mark.parametrize("front, key, line", [
+    ("title: x\nmenu:\n  main: 1\n", "menu", 3),
+    ("title: x\ntags: [[nested]]\n", "tags", 3),
+    ("author:\n  name: A\n", "author", 2),
+])
+def test_markdown_front_matter_is_a_flat_mapping_of_texts_and_lists_of_texts(front, key, line):
+    with pytest.raises(SourceError, match=f"front matter key '{key}' is not a text or a list of texts") as caught:
+        markdown.parse(f"---\n{front}---\n\nText.\n", "sources/x.md")
+    assert caught.value.line == line
+
+
+def test_markdown_front_matter_values_are_texts_as_written():
+    source = ("---\ntitle: 2024\nlang: no\ndate: 2024-05-01\naliases:\n  - renal calculi\n  - nephrolithiasis\n"
+              "---\n\nText.\n")
+    document = markdown.parse(source)
+    assert (document.title, document.locale) == ("2024", "no")  # not the number 2024, nor False
+
+
+def test_markdown_front_matter_is_bounded():
+    with pytest.raises(SourceError, match="front matter is .* over the limit"):
+        markdown.parse("---\n" + "title: x\n" + "# note\n" * 20_000 + "---\n\nText.\n", "sources/x.md")

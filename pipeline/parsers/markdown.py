@@ -63,24 +63,59 @@ def _meta_line(text: str, key: str) -> int:
     return 1
 
 
+# Front matter names an article's title, language and authors: a few lines. The bound keeps a
+# YAML parse (pure Python) from holding up an ingest.
+MAX_FRONT_MATTER = 64 * 1024
+
+
+class _FrontMatterLoader(yaml.BaseLoader):
+    """YAML as front matter needs it: every value a string (`date: 2024-05-01` stays as written),
+    and no aliases, which let a few hundred bytes stand for gigabytes (a "billion laughs")."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "an alias (*name), which front matter does not allow",
+                                              self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 def _front_matter(tokens: list[Token], path: str) -> dict:
-    """Parse the YAML front matter, if any, into a dict."""
+    """Parse the YAML front matter, if any, into a flat dict of strings and lists of strings."""
     if not tokens or tokens[0].type != "front_matter":
         return {}
+    content = tokens[0].content
+    if len(content) > MAX_FRONT_MATTER:
+        raise SourceError(f"front matter is {len(content):,} characters, over the limit of {MAX_FRONT_MATTER:,}",
+                          path, 2, hint="keep it to a few `key: value` lines (title, lang, author)")
     try:
-        meta = yaml.safe_load(tokens[0].content)
+        meta = yaml.load(content, Loader=_FrontMatterLoader)  # noqa: S506 - strings only, no aliases
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening ---
         reason = getattr(error, "problem", None) or "invalid YAML"
         raise SourceError(f"broken front matter: {reason}", path, line,
                           hint="fix the YAML between the --- lines, or remove it") from None
-    if meta is None:
+    if meta is None or meta == "":
         return {}
     if not isinstance(meta, dict):
         raise SourceError("front matter is not a list of `key: value` lines", path, 2,
                           hint="write it as `title: ...`, `lang: ...`, `author: ...`")
+    for key, value in meta.items():
+        if not isinstance(key, str) or not (isinstance(value, str) or (
+                isinstance(value, list) and all(isinstance(item, str) for item in value))):
+            raise SourceError(f"front matter key {str(key)[:40]!r} is not a text or a list of texts", path,
+                              _key_line(content, key),
+                              hint="write each key as `key: text` or as a list of `- text` lines")
     return meta
+
+
+def _key_line(content: str, key) -> int:
+    """The line of the front matter (counting the opening ---) where key starts, or its first line."""
+    if isinstance(key, str):
+        for number, line in enumerate(content.splitlines(), start=2):
+            if line.startswith(key):
+                return number
+    return 2
 
 
 def _inline_text(token: Token) -> str:

@@ -147,6 +147,8 @@ def _unchanged(source: SourceFile, previous: IndexedArticle, config: Config,
                locales: list[str]) -> _Outcome | None:
     """What became of an indexed article whose source and catalogues did not change (or could not
     be read); None when it must be indexed again."""
+    if source.problem is not None:  # before its stamp, which may be an older file's
+        return _Outcome(source.article_id, errors=(source.problem,))
     examined = time.time_ns()
     stats = file_stats(_files_of(source, config, locales))
     current = stamp(stats)

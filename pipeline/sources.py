@@ -29,6 +29,7 @@ _LEGACY_ARABIC = ("windows-1256", "iso-8859-6")
 _DEFINITE_ARTICLE = re.compile(r"(?:^|\s)ال")
 # Latin text (é, è in café) decoded with an Arabic code page puts Arabic letters inside Latin words.
 _MIXED_WORD = re.compile(r"[A-Za-z][\u0600-\u06FF]|[\u0600-\u06FF][A-Za-z]")
+_CONTROL_IN_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -37,37 +38,53 @@ class SourceFile:
 
     article_id: path under the sources folder without its suffix, with `/` separators.
     path: the file itself.
+    problem: why it cannot be an article (a name that cannot be one, another file with the same
+        article id), raised when it is read; None for a good file.
     """
 
     article_id: str
     path: Path
+    problem: SourceError | None = None
 
 
 def discover(sources_dir: Path) -> list[SourceFile]:
     """List the source files under sources_dir that a parser can read, sorted by article id.
 
-    Symbolic links are not followed, so nothing outside the folder is read. Two files that
-    would give the same article id (`a.md` and `a.html`) are an error naming both.
+    Symbolic links are not followed, so nothing outside the folder is read; one that looks like
+    an article is named in a warning. A file whose name cannot be an article id (not UTF-8, or
+    with a line break or other control character) and two files that would give the same article
+    id (`a.md` and `a.html`) are listed with their problem, which reading them raises: each is one
+    broken article, and the others are read all the same.
     """
     if not sources_dir.is_dir():
         raise SourceError("no sources folder", sources_dir,
                           hint="create it and put articles (.txt, .md, .html) in it, or pass --sources")
-    found: dict[str, SourceFile] = {}
-    for parts in sorted(_visible_files(str(sources_dir))):
+    found: dict[str, list[Path]] = {}
+    problems: dict[str, SourceError] = {}
+    for parts in sorted(_visible_files(str(sources_dir), sources_dir)):
         name = parts[-1]
         dot = name.rfind(".")
         if not 0 < dot < len(name) - 1 or name[dot:].lower() not in PARSERS:
             continue
         article_id = "/".join((*parts[:-1], name[:dot]))
-        path = sources_dir.joinpath(*parts)
-        if article_id in found:
-            raise SourceError(f"two sources for article {article_id!r}: {found[article_id].path.name} "
-                              f"and {path.name}", path, hint="rename or remove one of them")
-        found[article_id] = SourceFile(article_id, path)
-    return [found[key] for key in sorted(found)]
+        found.setdefault(article_id, []).append(sources_dir.joinpath(*parts))
+        problem = _name_problem(parts, sources_dir)
+        if problem is not None:
+            problems.setdefault(article_id, problem)
+    listed = []
+    for article_id in sorted(found):
+        paths = found[article_id]
+        problem = problems.get(article_id)
+        if len(paths) > 1:
+            names = ", ".join(_readable(path.name) for path in paths)
+            problem = SourceError(f"{len(paths)} sources for article {_readable(article_id)!r}: {names}",
+                                  _readable(_display_path(paths[0], sources_dir)),
+                                  hint="rename or remove all but one of them")
+        listed.append(SourceFile(article_id, paths[0], problem))
+    return listed
 
 
-def _visible_files(folder: str, parts: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+def _visible_files(folder: str, sources_dir: Path, parts: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
     """The path parts (under the first folder) of every regular file not hidden nor behind a link."""
     try:
         entries = list(os.scandir(folder))
@@ -79,9 +96,40 @@ def _visible_files(folder: str, parts: tuple[str, ...] = ()) -> Iterator[tuple[s
         if entry.name.startswith("."):
             continue
         if entry.is_dir(follow_symlinks=False):
-            yield from _visible_files(entry.path, (*parts, entry.name))
+            yield from _visible_files(entry.path, sources_dir, (*parts, entry.name))
         elif entry.is_file(follow_symlinks=False):
             yield (*parts, entry.name)
+        elif entry.is_symlink() and (Path(entry.name).suffix.lower() in PARSERS or _is_dir(entry)):
+            log.warning("%s: a symbolic link, skipped: sources are never read through links "
+                        "(copy the file or folder in instead)",
+                        _readable(_display_path(Path(entry.path), sources_dir)))
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _name_problem(parts: tuple[str, ...], sources_dir: Path) -> SourceError | None:
+    """Why a source's path under the sources folder cannot name an article, or None."""
+    for part in parts:
+        if _readable(part) != part:
+            why = "file name is not valid UTF-8"
+        elif _CONTROL_IN_NAME.search(part):
+            why = "file name has a line break or another control character"
+        else:
+            continue
+        shown = _CONTROL_IN_NAME.sub(lambda match: repr(match.group())[1:-1],
+                                     _readable(_display_path(sources_dir.joinpath(*parts), sources_dir)))
+        return SourceError(why, shown, hint="rename it: its name becomes the article id, which catalogues record")
+    return None
+
+
+def _readable(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (kept by Python as lone surrogates) become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def content_hash(data: bytes) -> str:
@@ -90,7 +138,9 @@ def content_hash(data: bytes) -> str:
 
 
 def read_bytes(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """Read a source file's bytes, refusing files larger than max_bytes."""
+    """Read a source file's bytes, refusing files larger than max_bytes (and those with a problem)."""
+    if source.problem is not None:
+        raise source.problem
     try:
         size = source.path.stat().st_size
         if size > max_bytes:

@@ -323,3 +323,17 @@ def test_searches_during_an_ingest_never_fail(tmp_path):
             failures.append(result.stderr)
     assert writer.wait() == 0
     assert searches > 0 and failures == []
+
+
+def test_an_article_indexed_once_stays_indexed_while_a_second_file_claims_its_id(tmp_path):
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "twice.md").write_text("# Twice\n\nGallstones in Markdown.\n")
+    _cli("ingest", cwd=tmp_path)
+    (sources / "twice.html").write_text("<p>Gallstones in HTML.</p>")
+    result = _cli("ingest", cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert "2 sources for article 'twice'" in result.stderr
+    assert result.stdout.startswith("0 added, 0 changed, 0 unchanged, 0 removed, 1 failed")
+    hits = json.loads(_cli("search", "gallstones", "--json", cwd=tmp_path).stdout)["hits"]
+    assert [hit["article"] for hit in hits] == ["twice"]  # the last good version

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import logging
+import os
 
 import pytest
 
 from pipeline.errors import SourceError
-from pipeline.sources import decode, detect_locale, discover, load_article
+from pipeline.sources import decode, detect_locale, discover, load_article, read_bytes
 
 ARABIC = "حصى الكلى هي قطع صلبة تتكون في الكلية عندما تتركز الأملاح في البول."
 
@@ -62,11 +64,43 @@ def test_discover_keeps_case_and_folders_and_skips_symlinks_and_unknown_suffixes
     assert [s.article_id for s in discover(sources)] == ["Urology/Kidney-Stones"]
 
 
-def test_two_files_for_one_article_id_is_an_error(tmp_path):
+def test_two_files_for_one_article_id_are_one_broken_article(tmp_path):
     (tmp_path / "a.md").write_text("# A\n\nx\n")
     (tmp_path / "a.txt").write_text("A\n\nx\n")
-    with pytest.raises(SourceError, match="two sources for article 'a'"):
-        discover(tmp_path)
+    (tmp_path / "b.txt").write_text("B\n\nx\n")
+    found = discover(tmp_path)
+    assert [(s.article_id, s.problem is None) for s in found] == [("a", False), ("b", True)]
+    with pytest.raises(SourceError, match=r"2 sources for article 'a': a\.md, a\.txt \(rename or remove"):
+        read_bytes(found[0])
+
+
+@pytest.mark.parametrize("name, problem, shown", [
+    ("line\nbreak.txt", "line break", "line\\nbreak.txt"),
+    ("escape\x1b[2J.md", "control character", "escape\\x1b[2J.md"),
+    (os.fsdecode(b"caf\xe9.txt"), "not valid UTF-8", "caf\ufffd.txt"),
+])
+def test_names_that_cannot_be_article_ids_are_broken_articles(tmp_path, name, problem, shown):
+    (tmp_path / name).write_text("T\n\nx\n")
+    (tmp_path / "good.txt").write_text("G\n\nx\n")
+    bad, good = sorted(discover(tmp_path), key=lambda source: source.article_id == "good")
+    assert good.problem is None and bad.problem is not None
+    with pytest.raises(SourceError, match=problem) as caught:
+        read_bytes(bad)
+    assert caught.value.path == f"{tmp_path.name}/{shown}"  # readable, and says which file it is
+
+
+def test_a_skipped_symlink_is_named_in_a_warning(tmp_path, caplog):
+    sources = tmp_path / "sources"
+    (sources / "real").mkdir(parents=True)
+    (sources / "real" / "a.txt").write_text("A\n\nx\n")
+    (sources / "linked.txt").symlink_to(sources / "real" / "a.txt")
+    (sources / "folder").symlink_to(sources / "real")
+    (sources / "notes").symlink_to(sources / "real" / "a.txt")  # not named as an article: not warned about
+    with caplog.at_level(logging.WARNING, logger="pipeline.sources"):
+        assert [s.article_id for s in discover(sources)] == ["real/a"]
+    assert sorted(record.getMessage().split(":")[0] for record in caplog.records) == [
+        "sources/folder", "sources/linked.txt"]
+    assert all("symbolic link, skipped" in record.getMessage() for record in caplog.records)
 
 
 def test_load_article_gives_identity_and_hash(project):

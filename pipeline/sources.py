@@ -30,6 +30,16 @@ _DEFINITE_ARTICLE = re.compile(r"(?:^|\s)ال")
 # Latin text (é, è in café) decoded with an Arabic code page puts Arabic letters inside Latin words.
 _MIXED_WORD = re.compile(r"[A-Za-z][\u0600-\u06FF]|[\u0600-\u06FF][A-Za-z]")
 _CONTROL_IN_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Characters no text article holds (C0 and C1 controls but tab, line breaks and form feed): a
+# declared charset that decodes the bytes into them is the wrong one.
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Codecs Python knows but no web page is written in: they rewrite backslashes or host names.
+_NOT_PAGE_CHARSETS = frozenset({"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"})
+# As the WHATWG Encoding Standard (and so every browser) reads these labels.
+_WEB_CHARSETS = {"iso8859-1": "cp1252", "ascii": "cp1252"}
+# Bytes every ASCII-compatible charset reads as ASCII: a declaration readable in the page's bytes
+# is itself written in one, so a charset that reads them otherwise (UTF-16, EBCDIC) cannot be the page's.
+_ASCII_PROBE = bytes(range(0x20, 0x7F)).replace(b"\\", b"") + b"\t\n\r"
 
 
 @dataclass(frozen=True)
@@ -153,9 +163,18 @@ def read_bytes(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
 
 
 def decode(data: bytes, path: Path | str) -> str:
-    """Decode a source file: UTF-8 (with or without BOM), UTF-16 with BOM, or legacy Arabic.
+    """Decode a source file, trying in turn:
 
-    Never guesses silently: bytes that are none of these are an error naming the file.
+    1. a byte-order mark (UTF-8, UTF-16): the bytes must then decode cleanly;
+    2. the charset an HTML page declares (`<meta charset>`), when it is a text encoding written
+       with ASCII, reads every byte, and gives text (no control characters; not UTF-8 bytes read
+       as another charset);
+    3. UTF-8;
+    4. UTF-8 with a few stray bytes (replaced by U+FFFD) when the rest is UTF-8 text;
+    5. legacy Arabic (windows-1256, ISO-8859-6) when that gives mostly Arabic text.
+
+    A declaration that is not used, and stray bytes, are warnings naming the file; bytes that are
+    none of these are an error naming it. Never guesses silently.
     """
     if data.startswith(codecs.BOM_UTF8):
         return _strict(data[3:], "utf-8", path)
@@ -166,22 +185,87 @@ def decode(data: bytes, path: Path | str) -> str:
                           hint="only text, Markdown and HTML articles can be ingested")
     declared = _DECLARED_CHARSET.search(data[:4096])
     if declared:
-        name = declared.group(1).decode("ascii", "replace")
-        try:
-            codecs.lookup(name)
-        except LookupError:
-            log.warning("%s: unknown charset %r declared; detecting the encoding instead", path, name)
-        else:
-            return _strict(data, name, path)
+        text = _declared(data, declared.group(1).decode("ascii", "replace"), path)
+        if text is not None:
+            return text
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as utf8_error:
+        line = data.count(b"\n", 0, utf8_error.start) + 1
+        text, stray = _mostly_utf8(data)
+        if text is not None:
+            log.warning("%s:%d: %d %s not UTF-8 (the first at byte %d), read as U+FFFD; "
+                        "re-save the file as UTF-8", path, line, stray, "byte is" if stray == 1 else "bytes are",
+                        utf8_error.start)
+            return text
         text = _legacy_arabic(data)
         if text is None:
-            line = data.count(b"\n", 0, utf8_error.start) + 1
             raise SourceError(f"not valid UTF-8 (byte {utf8_error.start}) and not Arabic windows-1256 "
                               "or ISO-8859-6", path, line, hint="re-save the file as UTF-8") from None
         return text
+
+
+def _declared(data: bytes, name: str, path: Path | str) -> str | None:
+    """The page decoded with the charset it declares, or None (with a warning) when that cannot be right."""
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        log.warning("%s: unknown charset %r declared; detecting the encoding instead", path, name)
+        return None
+    codec = _WEB_CHARSETS.get(codec, codec)
+    why = None
+    try:
+        if codec in _NOT_PAGE_CHARSETS:
+            why = "is not a charset a page can be written in"
+        elif not _reads_ascii(codec):
+            why = "cannot be the page's (the declaration itself is written in ASCII)"
+        else:
+            text = data.decode(codec).removeprefix("\ufeff")
+    except LookupError:  # a codec of bytes to bytes (rot13, hex, base64)
+        why = "is not a text encoding"
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        why = f"does not read the bytes (byte {error.start}, line {line})"
+    if why is None:
+        if not _is_utf8(codec) and not data.isascii() and _decodes(data, "utf-8"):
+            why = "does not fit: the bytes are UTF-8"
+        elif _NOT_TEXT.search(text):
+            why = "reads the bytes as control characters"
+        else:
+            return text
+    log.warning("%s: the declared charset %r %s; detecting the encoding instead", path, name, why)
+    return None
+
+
+def _reads_ascii(codec: str) -> bool:
+    """Whether a text codec reads ASCII bytes as ASCII."""
+    try:
+        return _ASCII_PROBE.decode(codec) == _ASCII_PROBE.decode("ascii")
+    except UnicodeDecodeError:
+        return False
+
+
+def _is_utf8(codec: str) -> bool:
+    return codec in ("utf-8", "utf-8-sig")
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _mostly_utf8(data: bytes) -> tuple[str | None, int]:
+    """The bytes as UTF-8 with the invalid ones replaced, when the rest is UTF-8 text; and how many were."""
+    text = data.decode("utf-8", "replace")
+    replaced = text.count("\ufffd")
+    stray = replaced - data.count("\ufffd".encode())
+    # Characters that took two or more valid bytes: text written in UTF-8 has many; a legacy code
+    # page read as UTF-8 has almost none (its letters are single bytes, seldom a valid sequence).
+    encoded = len(text) - len(text.encode("ascii", "ignore")) - replaced
+    return (text if encoded > 4 * stray else None), stray
 
 
 def _strict(data: bytes, encoding: str, path: Path | str) -> str:
@@ -204,6 +288,10 @@ def _legacy_arabic(data: bytes) -> str | None:
         high = [c for c in text if ord(c) > 127 and not c.isspace()]
         arabic = sum(1 for c in high if _ARABIC_LETTER.match(c))
         if arabic < 2 or arabic / len(high) < 0.9 or _MIXED_WORD.search(text):
+            continue
+        # A few stray bytes in English text can read as Arabic letters; an Arabic article has
+        # more Arabic letters than the Latin words it quotes.
+        if arabic * 2 < len(_LATIN_LETTER.findall(text)):
             continue
         score = len(_DEFINITE_ARTICLE.findall(text))
         if best is None or score > best_score:

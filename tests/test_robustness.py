@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import signal
 import subprocess
@@ -323,6 +324,41 @@ def test_searches_during_an_ingest_never_fail(tmp_path):
             failures.append(result.stderr)
     assert writer.wait() == 0
     assert searches > 0 and failures == []
+
+
+def test_one_odd_source_is_one_broken_article_and_the_others_are_indexed(tmp_path):
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for name, text in GOOD.items():
+        (sources / name).write_text(text)
+    (sources / "rot13.html").write_text('<html><meta charset="rot13"><p>Rickets softens the bones.</p></html>')
+    (sources / os.fsdecode(b"caf\xe9.txt")).write_text("Cafe\n\nCoffee and the kidneys.\n")
+    (sources / "line\nbreak.txt").write_text("Break\n\nA newline in a file name.\n")
+    (sources / "bomb.md").write_text("---\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+                                     "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n---\n\nText.\n")
+    (sources / "twice.md").write_text("# Twice\n\nOnce in Markdown.\n")
+    (sources / "twice.html").write_text("<p>Once in HTML.</p>")
+    assert _cli("catalog", "init", "ar", cwd=tmp_path, check=False).returncode == 1  # the same four errors
+    result = _cli("ingest", cwd=tmp_path, check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [
+        "error: sources/bomb.md:3: broken front matter: an alias (*name), which front matter does not allow "
+        "(fix the YAML between the --- lines, or remove it)",
+        "error: sources/caf\ufffd.txt: file name is not valid UTF-8 "
+        "(rename it: its name becomes the article id, which catalogues record)",
+        "error: sources/line\\nbreak.txt: file name has a line break or another control character "
+        "(rename it: its name becomes the article id, which catalogues record)",
+        "error: sources/twice.html: 2 sources for article 'twice': twice.html, twice.md "
+        "(rename or remove all but one of them)",
+    ]
+    assert "WARNING: sources/rot13.html: the declared charset 'rot13' is not a text encoding" in result.stderr
+    assert result.stdout.startswith("4 added, 0 changed, 0 unchanged, 0 removed, 4 failed")
+    found = {hit["article"] for query in ("gallbladder", "red blood cells", "dialysis", "rickets bones")
+             for hit in json.loads(_cli("search", query, "--json", cwd=tmp_path).stdout)["hits"]}
+    assert found == {"good-text", "good-page", "good-notes", "rot13"}
+    templates = sorted(path.name for path in (tmp_path / "locales" / "templates").iterdir())
+    assert templates == ["good-notes.pot", "good-page.pot", "good-text.pot", "rot13.pot"]
 
 
 def test_an_article_indexed_once_stays_indexed_while_a_second_file_claims_its_id(tmp_path):

@@ -39,6 +39,51 @@ def test_undecodable_bytes_are_an_error_naming_the_file_and_line():
     assert "UTF-8" in str(caught.value)
 
 
+@pytest.mark.parametrize("charset", ["rot13", "hex", "base64", "zlib", "unicode_escape", "utf-16", "utf-32",
+                                     "cp037", "no-such-charset"])
+def test_a_declared_charset_that_cannot_be_the_pages_is_a_warning(charset, caplog):
+    page = f'<html><meta charset="{charset}"><p>Kidney stones \\u0041 café</p></html>'
+    with caplog.at_level(logging.WARNING, logger="pipeline.sources"):
+        assert decode(page.encode("utf-8"), "sources/a.html") == page
+    assert [record.getMessage().split(": ")[0] for record in caplog.records] == ["sources/a.html"]
+    assert charset in caplog.text and "detecting the encoding instead" in caplog.text
+
+
+@pytest.mark.parametrize("declared, data", [
+    ("iso-8859-1", "<p>Kidney café crème</p>".encode("utf-8")),  # UTF-8 read as Latin-1: cafÃ©
+    ("shift_jis", b"<p>Kidney \x80\xff stones</p>"),  # does not read the bytes
+    ("iso-8859-5", b"<p>Kidney stones\x85</p>"),  # reads to a control character
+])
+def test_a_declared_charset_that_misreads_the_bytes_is_a_warning_and_the_bytes_are_read_otherwise(
+        declared, data, caplog):
+    page = f'<html><meta charset="{declared}">'.encode() + data
+    with caplog.at_level(logging.WARNING, logger="pipeline.sources"):
+        try:
+            text = decode(page, "sources/a.html")
+        except SourceError as error:
+            assert "not valid UTF-8" in str(error)
+        else:
+            assert "Kidney café crème" in text
+    assert f"sources/a.html: the declared charset {declared!r}" in caplog.text
+
+
+def test_windows_1252_declared_as_latin_1_reads_as_browsers_read_it():
+    page = '<html><meta charset="iso-8859-1"><p>“Kidney” stones</p></html>'
+    assert decode(page.encode("cp1252"), "sources/a.html") == page
+
+
+def test_a_few_stray_bytes_in_utf_8_are_a_warning_naming_the_line(caplog):
+    data = (ARABIC + "\n" + ARABIC).encode() + b" \xff\n"
+    with caplog.at_level(logging.WARNING, logger="pipeline.sources"):
+        assert decode(data, "sources/a.txt") == ARABIC + "\n" + ARABIC + " \ufffd\n"
+    assert "sources/a.txt:2: 1 byte is not UTF-8" in caplog.text
+
+
+def test_stray_bytes_in_english_are_not_read_as_arabic():
+    with pytest.raises(SourceError, match="not valid UTF-8"):
+        decode(b"Kidney stones\n\nKidney stones are hard \xc7\xe1 deposits in the kidney.\n", "sources/a.txt")
+
+
 def test_binary_file_is_an_error():
     with pytest.raises(SourceError, match="binary"):
         decode(b"\x89PNG\r\n\x1a\n\x00\x00", "sources/img.txt")

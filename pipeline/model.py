@@ -174,6 +174,8 @@ class SectionBuilder:
     _paragraphs: list[Paragraph] = field(default_factory=list)
     _ids: set[str] = field(default_factory=set)
     _started: bool = False
+    # The next number to try for each heading slug: a page of one repeated heading stays linear.
+    _next: dict[str, int] = field(default_factory=dict)
 
     def heading(self, text: str, line: int) -> None:
         """Start a new section."""
@@ -200,10 +202,13 @@ class SectionBuilder:
             return
         base = slugify(self._heading) if self._heading else LEAD_SECTION
         base = base or "section"
-        section_id, n = base, 1
+        section_id, n = base, self._next.get(base, 1)
+        if n > 1:
+            section_id = f"{base}-{n}"
         while section_id in self._ids:
             n += 1
             section_id = f"{base}-{n}"
         self._ids.add(section_id)
+        self._next[base] = n + 1
         self.sections.append(Section(section_id, self._heading, self._line, tuple(self._paragraphs)))
         self._heading, self._paragraphs, self._started = "", [], False

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
+from pathlib import Path
 
 import pytest
 
 from pipeline import model
+from pipeline.catalogue.messages import source_messages
 from pipeline.errors import SourceError
+from pipeline.model import Article, Paragraph, Section
 from pipeline.parsers import PARSERS, html, markdown, text
 
 from .conftest import SOURCES
@@ -184,3 +188,86 @@ def test_markdown_front_matter_values_are_texts_as_written():
 def test_markdown_front_matter_is_bounded():
     with pytest.raises(SourceError, match="front matter is .* over the limit"):
         markdown.parse("---\n" + "title: x\n" + "# note\n" * 20_000 + "---\n\nText.\n", "sources/x.md")
+
+
+# Work that grows faster than the article (a loop over what came before, for each paragraph) makes
+# a 5 MB article take hours. The measure here is the number of lines of the pipeline's own code
+# run, or of characters its searches scan: the same on any machine, however loaded.
+
+def lines_run(function, *args) -> int:
+    """How many lines of the pipeline package's code function(*args) runs."""
+    package = str(Path(html.__file__).resolve().parent.parent)
+    count = 0
+
+    def line(frame, event, arg):
+        nonlocal count
+        count += event == "line"
+        return line
+
+    def call(frame, event, arg):
+        return line if frame.f_code.co_filename.startswith(package) else None
+
+    previous = sys.gettrace()
+    sys.settrace(call)
+    try:
+        function(*args)
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+def grows_linearly(work, make, size: int) -> bool:
+    """Whether work(make(2 * size)) is at most a little more than twice work(make(size))."""
+    return work(make(2 * size)) <= 2.2 * work(make(size))
+
+
+@pytest.mark.parametrize("suffix, page", [
+    (".html", lambda n: "<html><body>" + "<h2>Causes</h2><p>Back to top.</p>" * n + "</body></html>"),
+    (".md", lambda n: "# T\n\n" + "## Causes\n\nBack to top.\n\n" * n),
+    (".txt", lambda n: "T\n\n" + "Causes\n\nBack to top.\n\n" * n),
+])
+def test_parsing_many_repeated_headings_is_linear(suffix, page):
+    assert grows_linearly(lambda text: lines_run(PARSERS[suffix], text, "sources/x"), page, 400)
+
+
+def _article(paragraphs: list[str]) -> Article:
+    return Article("x", "en", "Title", "", (Section("lead", "", 1, tuple(
+        Paragraph(text, number) for number, text in enumerate(paragraphs, start=2))),), "sources/x.txt", "0")
+
+
+def test_messages_of_many_repeated_paragraphs_are_linear():
+    assert grows_linearly(lambda article: lines_run(source_messages, article),
+                          lambda n: _article(["Back to top."] * n), 400)
+    messages = source_messages(_article(["Back to top."] * 3 + ["Other."]))
+    assert [m.context for m in messages] == [None, "lead", "lead:2", "lead:3", None]
+
+
+class _ScanCounter(str):
+    """Source text that counts the characters its find() calls scan: up to the match, or to the end."""
+
+    scanned = 0
+
+    def find(self, sub, start=0, end=None):
+        end = len(self) if end is None else min(end, len(self))
+        found = str.find(self, sub, start, end)
+        _ScanCounter.scanned += max(0, (found + len(sub) if found >= 0 else end) - start)
+        return found
+
+
+@pytest.mark.parametrize("paragraph", ["<p>&#107;x{n}</p>", "<p>Back to top.</p>", "<p>w{n}</p>"])
+def test_finding_the_lines_of_html_paragraphs_is_linear(paragraph):
+    def scanned(text: str) -> int:
+        _ScanCounter.scanned = 0
+        html.parse(_ScanCounter(text), "sources/x.html")
+        return _ScanCounter.scanned
+
+    assert grows_linearly(scanned, lambda n: "<html><body>\n" + "\n".join(
+        paragraph.format(n=i) for i in range(n)) + "\n</body></html>", 2000)
+
+
+def test_lines_of_html_paragraphs_whose_words_are_far_or_spelt_otherwise():
+    page = ("<html><body>\n<p>First kidney paragraph.</p>\n<script>" + "x = 1;\n" * 2000 + "</script>\n"
+            "<p>Second paragraph, far below.</p>\n<p>&#84;hird paragraph.</p>\n<p>Fourth one.</p>\n</body></html>")
+    lines = [p.line for p in html.parse(page).sections[0].paragraphs]
+    # "Third" is not in the source (an entity spells its T): it keeps the line before.
+    assert lines == [2, 2004, 2004, 2006]

@@ -52,17 +52,21 @@ def source_messages(article: Article) -> tuple[SourceMessage, ...]:
         units.extend((p.text, section.id, i, p.line) for i, p in enumerate(section.paragraphs))
     repeated = {text for text, count in Counter(text for text, *_ in units).items() if count > 1}
     used: set[tuple[str, str | None]] = set()
+    # The next number to try for a text in a section: twenty thousand "Back to top." stay linear.
+    next_number: dict[tuple[str, str], int] = {}
     messages = []
-    for text, section, paragraph, line in units:
+    for text, section_id, paragraph, line in units:
         context = None
         if text in repeated:
             # The section id says where the text is; a number tells repeats within one section apart.
-            context, n = section, 1
+            n = next_number.get((text, section_id), 1)
+            context = section_id if n == 1 else f"{section_id}:{n}"
             while (text, context) in used:
                 n += 1
-                context = f"{section}:{n}"
+                context = f"{section_id}:{n}"
+            next_number[(text, section_id)] = n + 1
         used.add((text, context))
-        messages.append(SourceMessage(text, context, section, paragraph, line))
+        messages.append(SourceMessage(text, context, section_id, paragraph, line))
     return tuple(messages)
 
 

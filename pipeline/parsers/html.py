@@ -21,6 +21,7 @@ BLOCKS = frozenset({"html", "body", "main", "article", "section", "div", "p", "b
                     "td", "th", "caption", "figure", "figcaption", "address", "details", "summary",
                     "hr", "center", "fieldset", "legend"}) | HEADINGS
 _NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
+_SURVEYED = frozenset({"html", "title", "h1"})
 
 
 def parse(text: str, path: str = "<html>") -> ParsedDocument:
@@ -29,20 +30,21 @@ def parse(text: str, path: str = "<html>") -> ParsedDocument:
         # A short article that looks like a file name or URL is still an article.
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         soup = BeautifulSoup(text, "lxml")
-    html = soup.find("html")
-    locale = html.get("lang") if isinstance(html, Tag) else None
-    author = soup.find("meta", attrs={"name": "author"})
-    byline = collapse(author.get("content", "")) if isinstance(author, Tag) else ""
-    keywords_tag = soup.find("meta", attrs={"name": "keywords"})
-    content = keywords_tag.get("content", "") if isinstance(keywords_tag, Tag) else ""
+    first, dropped = _survey(soup)
+    html = first.get("html")
+    locale = html.get("lang") if html is not None else None
+    author = first.get("author")
+    byline = collapse(author.get("content", "")) if author is not None else ""
+    keywords_tag = first.get("keywords")
+    content = keywords_tag.get("content", "") if keywords_tag is not None else ""
     keywords = content if isinstance(content, str) else ""
-    title_tag = soup.find("title")
+    title_tag = first.get("title")
     title = collapse(title_tag.get_text(" ")) if title_tag else ""
-    first_h1 = soup.find("h1")
+    first_h1 = first.get("h1")
     if not title and first_h1:
         title = collapse(first_h1.get_text(" "))
 
-    for tag in soup.find_all(DROPPED):
+    for tag in dropped:
         tag.decompose()
     lines = LineFinder(text)
     title_line = lines.line_of(title) if title else 0
@@ -54,6 +56,29 @@ def parse(text: str, path: str = "<html>") -> ParsedDocument:
     return ParsedDocument(title=title, byline=byline, sections=sections,
                           locale=locale if isinstance(locale, str) else None, title_line=title_line,
                           aliases=aliases(names, title), aliases_line=aliases_line if names else 0)
+
+
+def _survey(soup: BeautifulSoup) -> tuple[dict[str, Tag], list[Tag]]:
+    """The first `html`, `title`, `h1`, author and keywords `meta` elements, and every element to drop.
+
+    One pass over the tree: each of BeautifulSoup's find() calls walks it again (the whole of it
+    when the element is missing), matching elements several times slower.
+    """
+    first: dict[str, Tag] = {}
+    dropped: list[Tag] = []
+    for node in soup.descendants:
+        if not isinstance(node, Tag):
+            continue
+        name = node.name
+        if name in _SURVEYED and name not in first:
+            first[name] = node
+        elif name == "meta":
+            meta = node.get("name")
+            if meta in ("author", "keywords") and isinstance(meta, str) and meta not in first:
+                first[meta] = node
+        if name in DROPPED:
+            dropped.append(node)
+    return first, dropped
 
 
 class _Walker:

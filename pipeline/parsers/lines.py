@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 
 _WORD = re.compile(r"\w{2,}")
+_TOKEN = re.compile(r"\w+")
+# How far past the cursor a paragraph's first word is looked for as it is written (the markup
+# between two paragraphs is short); past that, only a whole word of the source counts, looked up in
+# an index. Scanning on to the end each time would make a page of words the source spells otherwise
+# (`&#107;x`) quadratic.
+NEARBY = 1024
+# How much longer than its text a paragraph's source may be (entities, inline markup), when its last
+# word is looked for.
+SPREAD = 8
 
 
 class LineFinder:
@@ -13,7 +23,7 @@ class LineFinder:
 
     lxml (through BeautifulSoup) keeps no source positions, so each paragraph's first word is
     looked up after the end of the previous paragraph (found by its last word); a word not
-    found keeps the previous line.
+    found keeps the previous line. The work is linear in the source's size, whatever its shape.
     """
 
     def __init__(self, source: str):
@@ -21,14 +31,37 @@ class LineFinder:
         self._starts = [0] + [m.end() for m in re.finditer("\n", source)]
         self._cursor = 0
         self._line = 1
+        self._tokens: dict[str, array] | None = None  # made when a word is first not found nearby
 
     def line_of(self, text: str) -> int:
         """Return the line where text most likely starts, moving past it."""
-        words = _WORD.findall(text)
-        if words:
-            position = self._source.find(words[0], self._cursor)
+        first = last = ""
+        count = 0
+        for match in _WORD.finditer(text):
+            count += 1
+            last = match.group()
+            if not first:
+                first = last
+        if first:
+            position = self._find(first, self._cursor, NEARBY)
             if position >= 0:
                 self._line = bisect.bisect_right(self._starts, position)
-                end = self._source.find(words[-1], position + len(words[0]) if len(words) > 1 else position)
-                self._cursor = end + len(words[-1]) if end >= 0 else position + len(words[0])
+                after = position + len(first) if count > 1 else position
+                end = self._find(last, after, NEARBY + SPREAD * len(text))
+                self._cursor = end + len(last) if end >= 0 else position + len(first)
         return self._line
+
+    def _find(self, word: str, start: int, span: int) -> int:
+        """Where word next occurs from start: as written within span, else as a whole word; -1 if not."""
+        found = self._source.find(word, start, start + span)
+        if found >= 0 or start + span >= len(self._source):
+            return found
+        if self._tokens is None:
+            self._tokens = {}
+            for match in _TOKEN.finditer(self._source):
+                self._tokens.setdefault(match.group(), array("q")).append(match.start())
+        positions = self._tokens.get(word)
+        if positions is None:
+            return -1
+        index = bisect.bisect_left(positions, start)
+        return positions[index] if index < len(positions) else -1

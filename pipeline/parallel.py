@@ -22,6 +22,7 @@ import threading
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from .errors import IndexingError
@@ -93,13 +94,15 @@ class WorkerPool:
             except (AttributeError, ValueError, OSError):
                 pass
         try:
-            for part in self._parts:
-                receiver, sender = context.Pipe(duplex=False)
-                process = context.Process(target=_worker, args=(self._work, part, sender, parent), daemon=True)
-                process.start()
-                sender.close()  # the child's copy stays open: end of file means the child is gone
-                self._processes.append(process)
-                self._connections.append(receiver)
+            with _interrupt_deferred():
+                for part in self._parts:
+                    receiver, sender = context.Pipe(duplex=False)
+                    process = context.Process(target=_worker, args=(self._work, part, sender, parent),
+                                              daemon=True)
+                    process.start()
+                    sender.close()  # the child's copy stays open: end of file means the child is gone
+                    self._processes.append(process)
+                    self._connections.append(receiver)
         except BaseException:
             self.stop()
             raise
@@ -167,6 +170,32 @@ class WorkerPool:
             self.stop()
             raise IndexingError(f"worker process {number} ended unexpectedly (exit status {process.exitcode})",
                                 hint="run again; with --jobs 1 everything runs in one process") from None
+
+
+@contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C while workers are forked, and raise it once they all are.
+
+    Python runs a signal's handler between two bytecodes, wherever they are: during a fork that
+    can be inside an at-fork hook (logging's, in parent and child), where the KeyboardInterrupt is
+    printed and dropped, and the run goes on as if no one had pressed Ctrl-C. Here the handler
+    only notes the signal; a child inherits that handler until it ignores Ctrl-C itself.
+    """
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is None:
+        # Only the main thread may set handlers; a handler set outside Python could not be put back.
+        yield
+        return
+    pressed = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: pressed.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        if callable(previous):
+            previous(signal.SIGINT, None)
+        elif previous == signal.SIG_DFL:
+            raise KeyboardInterrupt
 
 
 def _worker(work: Work, part: Sequence[Any], connection, parent: int) -> None:

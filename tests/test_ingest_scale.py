@@ -294,7 +294,7 @@ def _pipeline(*args: str) -> list[str]:
     return [sys.executable, "-c", "from pipeline.cli import main; main()", *args]
 
 
-def _group_gone(group: int, seconds: float = 10.0) -> bool:
+def _group_gone(group: int, seconds: float = 60.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -305,46 +305,64 @@ def _group_gone(group: int, seconds: float = 10.0) -> bool:
     return False
 
 
-def _workers_started(group: int, seconds: float = 30.0) -> bool:
-    """Wait until the process group holds the ingest and a worker (the ingest is mid-way)."""
+def _wait_for(condition, seconds: float = 300.0) -> bool:
+    """Wait until condition() holds (the deadline only guards against a hang)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        members = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            members += int(fields[2]) == group  # the fifth field of stat: the process group
-        if members >= 2:
+        if condition():
             return True
         time.sleep(0.02)
     return False
 
 
-def _big_tree(root: Path) -> None:
+def _tree(root: Path, articles: int, paragraphs: int) -> None:
     sources = root / "sources"
     sources.mkdir(parents=True)
-    body = "\n\n".join(f"Kidney stone and bile duct imaging, paragraph {n}." for n in range(40))
-    for n in range(400):
+    body = "\n\n".join(f"Kidney stone and bile duct imaging, paragraph {n}." for n in range(paragraphs))
+    for n in range(articles):
         (sources / f"article-{n:04d}.txt").write_text(f"Article {n}\n\nSection A\n\n{body}\n")
+
+
+# `pipeline ARGS` whose worker processes, once each has indexed an article, say so (a file
+# held-<pid>) and wait to be ended: a signal sent then always finds the run mid-way.
+_HELD_WORKERS = """
+import os, signal, sys
+from pathlib import Path
+from pipeline import ingest
+main_process, index_article = os.getpid(), ingest._index_article
+
+def held(*args, **kwargs):
+    outcome = index_article(*args, **kwargs)
+    if os.getpid() != main_process:
+        Path(f"held-{os.getpid()}").touch()
+        while True:
+            signal.pause()
+    return outcome
+
+ingest._index_article = held
+from pipeline.cli import main
+sys.argv = ["pipeline", *sys.argv[1:]]
+main()
+"""
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_signals_end_the_workers_too(tmp_path, sig):
-    _big_tree(tmp_path)
+    _tree(tmp_path, 400, 40)
     subprocess.run(_pipeline("ingest", "--jobs", "1"), cwd=tmp_path, check=True, capture_output=True)
     for path in (tmp_path / "sources").iterdir():
         path.write_text(path.read_text().replace("Section A", "Section B"))
-    process = subprocess.Popen(_pipeline("ingest", "--jobs", "2"), cwd=tmp_path, start_new_session=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert _workers_started(process.pid), "the ingest never started its workers"
+    process = subprocess.Popen([sys.executable, "-c", _HELD_WORKERS, "ingest", "--jobs", "2"], cwd=tmp_path,
+                               start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert _wait_for(lambda: len(list(tmp_path.glob("held-*"))) == 2 or process.poll() is not None)
+    assert process.poll() is None, process.communicate()
     if sig == signal.SIGINT:
         os.killpg(process.pid, sig)  # Ctrl-C reaches every process of the terminal's group
     else:
         process.send_signal(sig)  # kill -9 reaches only the main process
-    _, err = process.communicate(timeout=60)
+    _, err = process.communicate(timeout=120)
     assert process.returncode == (130 if sig == signal.SIGINT else -signal.SIGKILL), err
+    assert "Traceback" not in err and "Exception ignored" not in err
     assert _group_gone(process.pid), "a worker outlived the ingest"
     found = subprocess.run(_pipeline("search", "section a", "--json"), cwd=tmp_path, check=True,
                            capture_output=True, text=True)
@@ -352,6 +370,36 @@ def test_signals_end_the_workers_too(tmp_path, sig):
     assert not list((tmp_path / "locales").rglob(".*.tmp"))
     final = subprocess.run(_pipeline("ingest"), cwd=tmp_path, capture_output=True, text=True, check=True)
     assert final.stdout.startswith("0 added, 400 changed, 0 unchanged")
+
+
+# `pipeline ARGS` that gets Ctrl-C while its first worker process is forked, in both processes:
+# in the at-fork hooks (this one's run first, then logging's), where a KeyboardInterrupt raised
+# is printed and dropped.
+_CTRL_C_AT_FORK = """
+import os, signal, sys
+pressed = []
+
+def in_parent():
+    if not pressed:
+        pressed.append(True)
+        os.kill(os.getpid(), signal.SIGINT)
+
+os.register_at_fork(after_in_parent=in_parent, after_in_child=lambda: os.kill(os.getpid(), signal.SIGINT))
+from pipeline.cli import main
+sys.argv = ["pipeline", *sys.argv[1:]]
+main()
+"""
+
+
+def test_ctrl_c_while_workers_start_stops_the_run(tmp_path):
+    _tree(tmp_path, ingest_module.PARALLEL_MIN, 2)
+    result = subprocess.run([sys.executable, "-c", _CTRL_C_AT_FORK, "ingest", "--jobs", "2"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 130, result.stdout + result.stderr
+    assert "KeyboardInterrupt" not in result.stderr and "Exception ignored" not in result.stderr
+    assert result.stderr.strip() == ("Interrupted: nothing was committed; the last good index and catalogues "
+                                     "are intact.")
+    assert known_articles(tmp_path / "index")[0] == {}  # nothing was committed
 
 
 HEAVY = ("bs4", "lxml", "soupsieve", "markdown_it", "yaml", "babel.messages.catalog")

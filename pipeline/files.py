@@ -2,14 +2,17 @@
 and a cache of what takes a one-off command too long to work out.
 
 A write goes to a temporary file renamed over the target: a crash, Ctrl-C or `kill -9` leaves the
-old file or the new one, never a torn one.
+old file or the new one, never a torn one, and at worst a temporary file, which the next run
+removes (remove_stale_temporaries).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import pickle
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -41,17 +44,18 @@ def write_file(path: Path, data: bytes, durable: bool | None = None, expected: b
     path.parent.mkdir(parents=True, exist_ok=True)
     exists = path.exists()
     mode = path.stat().st_mode & 0o777 if exists else _default_mode()
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    descriptor, temporary = _temporary_beside(path)
     try:
+        # Closed only after the rename: its lock tells remove_stale_temporaries it is being written.
         with os.fdopen(descriptor, "wb") as out:
             out.write(data)
             out.flush()
             if exists if durable is None else durable:
                 os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        if expected is not UNCHECKED:
-            still_as_read(path, expected)
-        os.replace(temporary, path)
+            os.fchmod(out.fileno(), mode)
+            if expected is not UNCHECKED:
+                still_as_read(path, expected)
+            os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -76,6 +80,53 @@ def still_as_read(path: Path, expected: bytes | None) -> None:
         same = expected is not None and status.st_size == len(expected) and file.read() == expected
     if not same:
         raise FileChangedError("was saved by someone else while it was being updated", path)
+
+
+# The names of write_file's temporary files: `.<name>.<eight random characters>.tmp` (mkstemp's).
+_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+def _temporary_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file beside path, open and locked (flock) for as long as it is being written."""
+    while True:
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        if os.fstat(descriptor).st_nlink:
+            return descriptor, temporary
+        os.close(descriptor)  # removed as stale between its making and its locking: make another
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Remove the temporary files of writes that never finished (`kill -9`, a power cut) under folder.
+
+    A file another process is still writing is locked, and left alone.
+    """
+    removed = []
+    for root, _, names in os.walk(folder):
+        for name in names:
+            if name.endswith(".tmp") and _TEMPORARY.fullmatch(name) and _remove_unlocked(os.path.join(root, name)):
+                removed.append(Path(root, name))
+    return sorted(removed)
+
+
+def _remove_unlocked(path: str) -> bool:
+    """Remove a regular file nobody holds a lock on; whether it was removed."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held = os.fstat(descriptor)
+        named = os.lstat(path)
+        if not stat.S_ISREG(held.st_mode) or (held.st_ino, held.st_dev) != (named.st_ino, named.st_dev):
+            return False
+        os.unlink(path)  # while locked: a writer that locks it after this sees it gone
+        return True
+    except OSError:  # BlockingIOError: it is being written
+        return False
+    finally:
+        os.close(descriptor)
 
 
 def cached(name: str, key: bytes, kind: type[T], make: Callable[[], T], keep: int = 8) -> T:

@@ -22,7 +22,7 @@ from .catalogue.localize import documents, localize, source_version
 from .config import Config
 from .engine import Engine, IndexedArticle, SectionDocument, Writer, open_engine
 from .errors import PipelineError
-from .files import file_stats, settled, stamp
+from .files import file_stats, remove_stale_temporaries, settled, stamp
 from .lock import ingest_lock
 from .parallel import WorkerPool, can_fork, cpu_count, split
 from .sources import SourceFile, discover, load_article, read_bytes
@@ -87,6 +87,9 @@ def ingest(config: Config, progress: Callable[[int], None] | None = None,
     now stamps new templates and catalogues (default: the current time).
     """
     with ingest_lock(config.index, on_wait):
+        for folder in (config.locales, config.index):
+            for path in remove_stale_temporaries(folder):
+                log.info("%s: removed, left by a write that never finished", path)
         return _ingest(config, progress or (lambda n: None), total, now or utc_now())
 
 

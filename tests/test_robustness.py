@@ -22,6 +22,7 @@ from pipeline import sources as sources_module
 from pipeline.cli import cli
 from pipeline.catalogue.pofile import parse_catalogue
 from pipeline.errors import CatalogError, SourceError
+from pipeline.files import remove_stale_temporaries
 from pipeline.lock import ingest_lock
 from pipeline.parsers import PARSERS
 from pipeline.search import search
@@ -373,3 +374,59 @@ def test_an_article_indexed_once_stays_indexed_while_a_second_file_claims_its_id
     assert result.stdout.startswith("0 added, 0 changed, 0 unchanged, 0 removed, 1 failed")
     hits = json.loads(_cli("search", "gallstones", "--json", cwd=tmp_path).stdout)["hits"]
     assert [hit["article"] for hit in hits] == ["twice"]  # the last good version
+
+
+# A write of a catalogue stopped between writing its temporary file and renaming it, and told
+# so by a file `stopped`: what `kill -9` leaves.
+_STOPPED_WRITE = """
+import os, signal, sys
+from pathlib import Path
+from pipeline.files import write_file
+
+def stopped(*args):
+    Path("stopped").touch()
+    while True:
+        signal.pause()
+
+os.replace = stopped
+write_file(Path(sys.argv[1]), b"half-written")
+"""
+
+
+def _stopped_write(tmp_path: Path, target: Path) -> subprocess.Popen:
+    writer = subprocess.Popen([sys.executable, "-c", _STOPPED_WRITE, str(target)], cwd=tmp_path)
+    deadline = time.monotonic() + 120  # only against a hang
+    while not (tmp_path / "stopped").exists():
+        assert writer.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    (tmp_path / "stopped").unlink()
+    return writer
+
+
+@pytest.mark.parametrize("command", [["ingest"], ["catalog", "update"]])
+def test_the_next_run_removes_what_a_killed_write_left(tmp_path, command):
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a.txt").write_text(GOOD["good-text.txt"])
+    _cli("catalog", "init", "ar", cwd=tmp_path)
+    catalogue = tmp_path / "locales" / "ar" / "LC_MESSAGES" / "a.po"
+    before = catalogue.read_bytes()
+    writer = _stopped_write(tmp_path, catalogue)
+    writer.kill()
+    writer.wait()
+    left = list(catalogue.parent.glob(".a.po.*.tmp"))
+    assert len(left) == 1
+    _cli(*command, cwd=tmp_path)
+    assert not left[0].exists() and catalogue.read_bytes() == before
+
+
+def test_a_write_still_going_on_keeps_its_temporary_file(tmp_path):
+    (tmp_path / "locales").mkdir()
+    target = tmp_path / "locales" / "a.po"
+    writer = _stopped_write(tmp_path, target)
+    try:
+        assert remove_stale_temporaries(tmp_path / "locales") == []
+        assert len(list(target.parent.glob(".a.po.*.tmp"))) == 1
+    finally:
+        writer.kill()
+        writer.wait()
+    assert len(remove_stale_temporaries(tmp_path / "locales")) == 1

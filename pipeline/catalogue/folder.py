@@ -24,7 +24,7 @@ from babel.messages.mofile import write_mo
 
 from ..config import Config
 from ..errors import CatalogError, PipelineError
-from ..files import FileChangedError, write_file
+from ..files import FileChangedError, remove_stale_temporaries, write_file
 from ..locale_tags import normalize_locale, parse_locale
 from ..model import Article
 from ..sources import discover, load_article
@@ -407,6 +407,9 @@ def update(config: Config, now: datetime | None = None, check: bool = False) -> 
     """Bring every template and catalogue in step with the sources; with check, write nothing."""
     now = now or utc_now()
     report = UpdateReport()
+    if not check:
+        for path in remove_stale_temporaries(config.locales):
+            log.info("%s: removed, left by a write that never finished", path)
     locales = catalogue_locales(config.locales)
     sources = discover(config.sources)
     article_ids = {source.article_id for source in sources}

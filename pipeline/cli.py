@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,7 +39,9 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print the re
 def cli(verbose: int, quiet: bool) -> None:
     """A multilingual medical reference: ingest articles, search them in any locale."""
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_TerminalFormatter("%(levelname)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 @cli.command()
@@ -68,11 +71,11 @@ def ingest(sources: Path, locales: Path, index_dir: Path, engine: str, max_bytes
     warnings = _WarningCounter()
     logging.getLogger("pipeline").addHandler(warnings)
     with _progress("Ingesting") as (total, advance):
-        report = _run(run_ingest, config, progress=advance, total=total, on_wait=lambda: click.echo(
-            f"another ingest is writing {index_dir}; waiting for it to finish…", err=True))
+        report = _run(run_ingest, config, progress=advance, total=total, on_wait=lambda: _echo(
+            f"another ingest is writing {_safe(str(index_dir))}; waiting for it to finish…", err=True))
     _echo_errors(report.failed)
-    per_locale = ", ".join(f"{locale} {n}" for locale, n in report.by_locale.items())
-    click.echo(f"{len(report.added)} added, {len(report.changed)} changed, "
+    per_locale = _safe(", ".join(f"{locale} {n}" for locale, n in report.by_locale.items()))
+    _echo(f"{len(report.added)} added, {len(report.changed)} changed, "
                f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
                f"{len(report.failed)} failed; {report.catalogue_files} catalogue files written; "
                f"{report.sections} sections indexed{f' ({per_locale})' if per_locale else ''} "
@@ -101,23 +104,23 @@ def search(query: str, index_dir: Path, engine: str, lang: str | None, limit: in
     result = _run(lambda: run_search(_engine(index_dir, engine), query, lang=lang, limit=limit))
     record_demand(result.hits, underscored(lang) if lang else None, index_dir)  # for `catalog todo --by-demand`
     if as_json:
-        click.echo(json.dumps(result.as_json(), ensure_ascii=False, sort_keys=True, indent=2))
+        click.echo(_json(result.as_json()))
         return
     if result.suggestion:
-        click.echo(f"Did you mean “{_safe(result.suggestion)}”?")
+        _echo(f"Did you mean “{_safe(result.suggestion)}”?")
     if not result.hits:
-        click.echo(f"No results for “{_safe(query)}”.")
+        _echo(f"No results for “{_safe(query)}”.")
         return
     for hit in result.hits:
         heading = f" › {hit.heading}" if hit.heading else ""
         label = hit.locale if hit.status == "source" else f"{hit.locale}, {hit.status}"
         name = _safe((hit.title or hit.article) + heading)
         click.echo(f"{hit.rank}. {click.style(name, bold=True)}  [{label}]")
-        click.echo(f"   {_safe(hit.path)}:{hit.line}")
+        _echo(f"   {_safe(hit.path)}:{hit.line}")
         click.echo(f"   {_highlight(hit.snippet, hit.highlights)}")
         if hit.matched:
-            click.echo(f"   found through: {_safe(', '.join(hit.matched))}")
-    click.echo(f"{len(result.hits)} of {result.total} matching sections.")
+            _echo(f"   found through: {', '.join(hit.matched)}")
+    _echo(f"{len(result.hits)} of {result.total} matching sections.")
 
 
 @cli.group()
@@ -139,10 +142,10 @@ def catalog_init(locale: str, sources: Path, locales: Path) -> None:
     created = [path for path in report.created if path.is_relative_to(folder)]
     _echo_errors(report.errors)
     if started:
-        click.echo(f"{locale}: already started ({started} catalogues in {folder}); "
+        _echo(f"{locale}: already started ({started} catalogues in {folder}); "
                    f"{len(created)} catalogues created for new articles")
     else:
-        click.echo(f"{locale}: {len(created)} catalogues created in {folder}")
+        _echo(f"{locale}: {len(created)} catalogues created in {folder}")
     if report.errors:
         sys.exit(1)
 
@@ -158,22 +161,22 @@ def catalog_update(check: bool, sources: Path, locales: Path) -> None:
     report = _run(update, Config(sources=sources, locales=locales), check=check)
     _echo_errors(report.errors)
     for action, path in report.changes():
-        click.echo(f"stale: {path} (would be {action})" if check else f"{action}: {path}")
+        _echo(f"stale: {path} (would be {action})" if check else f"{action}: {path}")
     for new, old in report.carried:
-        click.echo(f"{'would carry' if check else 'carried'}: translations of {old} to {new} (renamed or moved article)")
+        _echo(f"{'would carry' if check else 'carried'}: translations of {old} to {new} (renamed or moved article)")
     for path in report.orphans:
-        click.echo(f"orphan: {path} (its article is gone; `pipeline catalog prune` removes it)")
+        _echo(f"orphan: {path} (its article is gone; `pipeline catalog prune` removes it)")
     if not check:
-        click.echo(f"{len(report.created)} created, {len(report.updated)} updated, "
+        _echo(f"{len(report.created)} created, {len(report.updated)} updated, "
                    f"{len(report.removed)} removed, {report.unchanged} unchanged")
     elif report.stale or report.orphans:
         if report.stale:
-            click.echo(f"{len(report.stale)} files out of step with the sources; run `pipeline catalog update`")
+            _echo(f"{len(report.stale)} files out of step with the sources; run `pipeline catalog update`")
         if report.orphans:
-            click.echo(f"{len(report.orphans)} orphan catalogue{'s' if len(report.orphans) > 1 else ''} "
+            _echo(f"{len(report.orphans)} orphan catalogue{'s' if len(report.orphans) > 1 else ''} "
                        "(article gone); remove with `pipeline catalog prune` once no longer needed")
     else:
-        click.echo(f"all {report.unchanged} templates and catalogues are in step with the sources")
+        _echo(f"all {report.unchanged} templates and catalogues are in step with the sources")
     if report.errors or (check and (report.stale or report.orphans)):
         sys.exit(1)
 
@@ -189,9 +192,9 @@ def catalog_stats(locale: str | None, locales: Path, as_json: bool) -> None:
     report = _run(stats, locales, locale)
     _echo_errors(report.errors)
     if as_json:
-        click.echo(json.dumps(report.as_json(), ensure_ascii=False, sort_keys=True, indent=2))
+        click.echo(_json(report.as_json()))
     else:
-        click.echo("\n".join(_stats_table(report)))
+        _echo("\n".join(_stats_table(report)))
     if report.errors:
         sys.exit(1)
 
@@ -217,11 +220,11 @@ def catalog_check(files: tuple[Path, ...], locale: str | None, locales: Path, co
     concepts = _run(read_concepts, concepts_path) if concepts_path else None
     report = _run(check, locales, locale, concepts, files)
     if as_json:
-        click.echo(json.dumps(report.as_json(), ensure_ascii=False, sort_keys=True, indent=2))
+        click.echo(_json(report.as_json()))
     else:
         for problem in report.problems:
-            click.echo(str(problem))
-        click.echo(f"{report.errors} errors, {report.warnings} warnings in {report.catalogues} catalogues")
+            _echo(_safe(str(problem)))
+        _echo(f"{report.errors} errors, {report.warnings} warnings in {report.catalogues} catalogues")
     if report.errors:
         sys.exit(1)
 
@@ -251,17 +254,17 @@ def catalog_todo(locale: str, by_demand: bool, index_dir: Path, limit: int, loca
     if as_json:
         data = report.as_json()
         data["items"] = [item.as_json() for item in items]
-        click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2))
+        click.echo(_json(data))
     else:
         for item in items:
             wanted = f", searched {item.demand}×" if item.demand else ""
             kind = "fuzzy (exact memory match)" if item.exact_memory else item.state
             text = item.msgid if len(item.msgid) <= 60 else item.msgid[:59] + "…"
-            click.echo(f"{_safe(str(item.path))}:{item.line}: {kind}, {item.words} words{wanted}: “{_safe(text)}”")
+            _echo(f"{_safe(str(item.path))}:{item.line}: {kind}, {item.words} words{wanted}: “{_safe(text)}”")
         totals = report.totals()
         summary = "; ".join(f"{state}: {totals[state][0]} messages, {totals[state][1]} words"
                             for state in ("fuzzy", "untranslated") if state in totals)
-        click.echo(f"{report.locale}: {summary}" if summary else f"{report.locale}: nothing waits")
+        _echo(f"{report.locale}: {summary}" if summary else f"{report.locale}: nothing waits")
     if report.errors:
         sys.exit(1)
 
@@ -276,7 +279,7 @@ def catalog_compile(use_fuzzy: bool, locale: str | None, locales: Path) -> None:
 
     report = _run(compile_catalogues, Config(locales=locales), use_fuzzy=use_fuzzy, locale=locale)
     _echo_errors(report.errors)
-    click.echo(f"{len(report.compiled)} catalogues compiled to .mo "
+    _echo(f"{len(report.compiled)} catalogues compiled to .mo "
                f"(fuzzy translations {'included' if use_fuzzy else 'left out'})")
     if report.errors:
         sys.exit(1)
@@ -302,10 +305,10 @@ def catalog_prune(locale: str | None, keep_obsolete: bool, keep_orphans: bool, d
     _echo_errors(report.errors)
     verb = "would remove" if dry_run else "removed"
     for path in report.orphans:
-        click.echo(f"{verb}: {_safe(str(path))} (orphan catalogue: its article is gone)")
+        _echo(f"{verb}: {_safe(str(path))} (orphan catalogue: its article is gone)")
     for path, count in report.obsolete:
-        click.echo(f"{verb}: {count} obsolete entr{'y' if count == 1 else 'ies'} from {_safe(str(path))}")
-    click.echo(f"{len(report.orphans)} orphan catalogues and {sum(count for _, count in report.obsolete)} "
+        _echo(f"{verb}: {count} obsolete entr{'y' if count == 1 else 'ies'} from {_safe(str(path))}")
+    _echo(f"{len(report.orphans)} orphan catalogues and {sum(count for _, count in report.obsolete)} "
                f"obsolete entries {'would be removed' if dry_run else 'removed'}")
     if report.errors:
         sys.exit(1)
@@ -329,8 +332,8 @@ def catalog_pretranslate(locale: str, source_lang: str, dry_run: bool, sources: 
     report = _run(pretranslate, Config(sources=sources, locales=locales), locale, source_lang, dry_run=dry_run)
     _echo_errors(report.errors)
     for path, exact, near in report.filled:
-        click.echo(f"{'would fill' if dry_run else 'filled'}: {_safe(str(path))} ({exact} exact, {near} near)")
-    click.echo(f"{report.exact} exact and {report.near} near matches {'would be ' if dry_run else ''}offered "
+        _echo(f"{'would fill' if dry_run else 'filled'}: {_safe(str(path))} ({exact} exact, {near} near)")
+    _echo(f"{report.exact} exact and {report.near} near matches {'would be ' if dry_run else ''}offered "
                f"as fuzzy in {len(report.filled)} catalogues")
     if report.errors:
         sys.exit(1)
@@ -353,7 +356,7 @@ def memory_import(tmx: Path, name: str | None, source_lang: str, locales: Path) 
 
     report = _run(import_tmx, tmx, locales, source_lang, name)
     languages = ", ".join(f"{lang} {count}" for lang, count in report.languages.items())
-    click.echo(f"{report.pairs} translation pairs ({languages or 'none'}) from {report.units} units "
+    _echo(f"{report.pairs} translation pairs ({languages or 'none'}) from {report.units} units "
                f"imported into {_safe(str(report.path))}; {report.skipped} units without source or target skipped")
 
 
@@ -368,7 +371,7 @@ def memory_export(tmx: Path, locale: str | None, source_lang: str, include_impor
     from .catalogue.memory import export_tmx
 
     report = _run(export_tmx, locales, tmx, locale, source_lang, include_imported)
-    click.echo(f"{report.pairs} translations of {report.units} source texts "
+    _echo(f"{report.pairs} translations of {report.units} source texts "
                f"({', '.join(report.locales) or 'no locale'}) written to {_safe(str(tmx))}")
 
 
@@ -388,7 +391,7 @@ def xliff_export(xliff: Path, locale: str, source_lang: str, waiting: bool, loca
     from .catalogue.xliff import export_xliff
 
     report = _run(export_xliff, locales, locale, xliff, source_lang, waiting)
-    click.echo(f"{report.units} units ({report.fuzzy} fuzzy, {report.untranslated} untranslated) "
+    _echo(f"{report.units} units ({report.fuzzy} fuzzy, {report.untranslated} untranslated) "
                f"from {report.files} catalogues written to {_safe(str(xliff))}")
 
 
@@ -407,8 +410,8 @@ def xliff_import(xliff: Path, dry_run: bool, locales: Path) -> None:
     report = _run(import_xliff, xliff, locales, dry_run=dry_run)
     _echo_errors(report.refused)
     for path in report.written:
-        click.echo(f"{'would update' if dry_run else 'updated'}: {_safe(str(path))}")
-    click.echo(f"{report.translated} translated, {report.fuzzy} fuzzy, {report.unchanged} unchanged, "
+        _echo(f"{'would update' if dry_run else 'updated'}: {_safe(str(path))}")
+    _echo(f"{report.translated} translated, {report.fuzzy} fuzzy, {report.unchanged} unchanged, "
                f"{len(report.refused)} refused")
     if report.refused:
         sys.exit(1)
@@ -428,7 +431,7 @@ def _cluster(engine: str):
 def _echo_errors(errors) -> None:
     """Show each error a run collected, on stderr."""
     for error in errors:
-        click.echo(f"error: {_safe(str(error))}", err=True)
+        _echo(f"error: {_safe(str(error))}", err=True)
 
 
 def _stats_table(report) -> list[str]:
@@ -439,7 +442,7 @@ def _stats_table(report) -> list[str]:
                                     "obsolete", "words", "translated", "fuzzy", "untranslated", "obsolete")]
 
     def row(locale: str, article: str, messages, words) -> tuple[str, ...]:
-        cells = [locale, article]
+        cells = [_safe(locale), _safe(article)]
         for counts in (messages, words):
             cells.append(str(counts.total))
             cells += [f"{getattr(counts, state)} ({counts.percent(state):.1f}%)"
@@ -482,8 +485,8 @@ def termbase_import(source: Path, table: Path) -> None:
 
     report = _run(import_terms, source, table)
     for reason in report.skipped:
-        click.echo(f"skipped: {_safe(reason)}")
-    click.echo(f"{report.read} entries read: {report.added} rows added, {report.merged} rows given new terms, "
+        _echo(f"skipped: {_safe(reason)}")
+    _echo(f"{report.read} entries read: {report.added} rows added, {report.merged} rows given new terms, "
                f"{report.unchanged} already in the table, {len(report.skipped)} skipped; "
                f"{_safe(str(table))} {'written' if report.written else 'unchanged'}")
 
@@ -499,7 +502,7 @@ def termbase_export(tbx: Path, table: Path | None) -> None:
 
     concepts = None if table else default_concepts().concepts
     count = _run(export_tbx, table, tbx, concepts)
-    click.echo(f"{count} concepts written to {_safe(str(tbx))}")
+    _echo(f"{count} concepts written to {_safe(str(tbx))}")
 
 
 @cli.command()
@@ -515,7 +518,7 @@ def serve(index_dir: Path, engine: str, host: str, port: int) -> None:
 
     server = _run(lambda: make_server(_engine(index_dir, engine), host=host, port=port, demand_dir=index_dir))
     for url in server.urls:
-        click.echo(f"Serving the reader at {url} (Ctrl-C to stop)")
+        _echo(f"Serving the reader at {_safe(url)} (Ctrl-C to stop)")
     server.run()
 
 
@@ -537,7 +540,7 @@ def export(out_dir: Path, format_: str, sources: Path, locales: Path) -> None:
     _echo_errors(result.failed)
     report = result.report
     per_locale = ", ".join(f"{locale} {n}" for locale, n in report.by_locale)
-    click.echo(f"{report.sections} sections{f' ({per_locale})' if per_locale else ''} written for the index "
+    _echo(f"{report.sections} sections{f' ({per_locale})' if per_locale else ''} written for the index "
                f"{report.index} (alias {report.alias}): " + ", ".join(_safe(str(path)) for path in report.files))
     if result.failed:
         sys.exit(1)
@@ -558,10 +561,10 @@ def evaluate(queries: Path, index_dir: Path, engine: str, k: int, worst: int, as
 
     result = _run(lambda: evaluate_index(queries, _engine(index_dir, engine), k))
     if as_json:
-        click.echo(json.dumps(result.as_json(worst), ensure_ascii=False, sort_keys=True, indent=2))
+        click.echo(_json(result.as_json(worst)))
         return
     for line in _evaluation_lines(result, worst):
-        click.echo(line)
+        _echo(_safe(line))
 
 
 def _evaluation_lines(result, worst: int) -> list[str]:
@@ -590,9 +593,37 @@ def _highlight(text: str, spans) -> str:
     return "".join(out)
 
 
+# Embeddings, overrides and isolates reorder what a terminal shows after them (a file name can be made
+# to read as another); the marks (LRM, RLM, ALM) only nudge neutral characters, and Arabic text needs them.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# What json.dumps(ensure_ascii=False) leaves as it is but a terminal obeys (DEL, C1 controls, bidi
+# controls) or cannot be written as UTF-8 (lone surrogates, from file names that are not UTF-8).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _safe(text: str) -> str:
-    """Text from sources or catalogues, made harmless for a terminal (no control sequences)."""
-    return strip_controls(text).replace("\n", " ").replace("\r", " ")
+    """Text from sources or catalogues, made harmless for a terminal (no control sequences, one line)."""
+    text = _SURROGATE.sub("\ufffd", _BIDI_CONTROLS.sub("", strip_controls(text)))
+    return text.replace("\n", " ").replace("\r", " ")
+
+
+def _echo(message: str = "", err: bool = False) -> None:
+    """Print a message (on stderr with err) cleaned line by line as _safe cleans text."""
+    click.echo("\n".join(_safe(line) for line in message.split("\n")), err=err)
+
+
+def _json(value) -> str:
+    """A value as indented JSON that a terminal shows as it is: what it would obey is written as \\u escapes."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2)
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+class _TerminalFormatter(logging.Formatter):
+    """Log lines cleaned as every other line of output (messages quote file names and file contents)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return "\n".join(_safe(line) for line in super().format(record).split("\n"))
 
 
 def _readable(text: str) -> str:
@@ -618,7 +649,7 @@ def _run(function, *args, **kwargs):
     except PipelineError as error:
         raise click.ClickException(_safe(str(error))) from None
     except KeyboardInterrupt:
-        click.echo("\nInterrupted: nothing was committed; the last good index and catalogues are intact.",
+        _echo("\nInterrupted: nothing was committed; the last good index and catalogues are intact.",
                    err=True)
         sys.exit(130)
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -325,6 +326,37 @@ def test_searches_during_an_ingest_never_fail(tmp_path):
             failures.append(result.stderr)
     assert writer.wait() == 0
     assert searches > 0 and failures == []
+
+
+# What a terminal would obey: C0 (but tab and line feed) and C1 controls, DEL, bidi embeddings,
+# overrides and isolates.
+TERMINAL_COMMANDS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_no_command_lets_a_file_name_or_a_catalogue_line_command_the_terminal(tmp_path):
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "kidney\u202egnp.txt").write_text("Kidney stones\n\nKidney stones are hard deposits.\n")
+    (sources / "evil\x1b]0;title\x07.txt").symlink_to(tmp_path / "nowhere.txt")  # warned about, by name
+    (sources / "page.html").write_text("<html lang='\u202exx'><p>Kidney \x9b31m stones.</p></html>")
+    _cli("catalog", "init", "ar", cwd=tmp_path)
+    catalogue = next((tmp_path / "locales" / "ar" / "LC_MESSAGES").glob("kidney*.po"))
+    catalogue.write_text(catalogue.read_text().replace(
+        'msgid "Kidney stones are hard deposits."\nmsgstr ""',
+        'msgid "Kidney stones are hard deposits."\nmsgstr "\x1b]0;pwned\x07\x1b[2J حصى \u202e \x9b31m"')
+        + "\x1b]0;pwned\x07\x1b[2J \u2066garbage\n")
+    outputs = {}
+    for command in ("catalog check", "catalog check --json", "catalog stats", "catalog stats --json",
+                    "catalog update", "catalog init ar", "ingest", "search kidney", "search kidney --json"):
+        result = _cli(*command.split(), cwd=tmp_path, check=False)
+        assert "Traceback" not in result.stderr, result.stderr
+        outputs[command] = result.stdout + result.stderr
+        if command.endswith("--json"):
+            json.loads(result.stdout)  # escaped, still the same JSON
+    assert not {command: TERMINAL_COMMANDS.findall(output) for command, output in outputs.items()
+                if TERMINAL_COMMANDS.search(output)}
+    assert "kidneygnp.po:" in outputs["catalog check"]  # the name, without what reordered it
+    assert "evil]0;title.txt: a symbolic link, skipped" in outputs["ingest"]
 
 
 def test_one_odd_source_is_one_broken_article_and_the_others_are_indexed(tmp_path):

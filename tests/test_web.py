@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
@@ -561,3 +564,86 @@ def test_searches_count_what_readers_were_shown_untranslated(tmp_path):
     get(client, "/?q=kidney+stones&lang=en")  # shown in its own language: nothing to translate
     assert section_demand(tmp_path / "counts", "en") == {}
     assert "kidney" not in demand_path(tmp_path / "counts").read_text(encoding="utf-8").replace("kidney-stones", "")
+
+
+# The server under pressure: real sockets against a live server
+
+_SERVE = """
+import sys
+from pathlib import Path
+from pipeline.config import Config
+from pipeline.engine import open_engine
+from pipeline.web import make_server
+server = make_server(open_engine(Config(index=Path(sys.argv[1]))), port=0, idle_timeout=int(sys.argv[2]))
+print(server.urls[0], flush=True)
+server.run()
+"""
+
+
+@contextlib.contextmanager
+def serving(index: Path, idle_timeout: int):
+    """A reader server in its own process; yields its (host, port) and stops it with Ctrl-C."""
+    process = subprocess.Popen([sys.executable, "-c", _SERVE, str(index), str(idle_timeout)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = urllib.parse.urlsplit(process.stdout.readline().strip())
+        assert url.port, process.communicate()
+        yield url.hostname, url.port
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0
+    finally:
+        process.kill()
+        process.wait()
+
+
+def ask(address: tuple[str, int], request: bytes) -> bytes:
+    """Send a raw request on a new connection and read the whole answer (the server closes it)."""
+    with socket.create_connection(address, timeout=120) as connection:  # the timeout only guards a hang
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def still_open(connection: socket.socket) -> bool:
+    connection.setblocking(False)
+    try:
+        return connection.recv(1) != b""
+    except BlockingIOError:
+        return True
+
+
+def test_idle_connections_do_not_lock_readers_out(index):
+    with serving(index, idle_timeout=3600) as address:
+        idle = [socket.create_connection(address) for _ in range(150)]  # waitress's default limit: 100
+        try:
+            answer = ask(address, b"GET /api/search?q=kidney HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            assert answer.startswith(b"HTTP/1.1 200 OK")
+            assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["hits"]
+            assert all(still_open(connection) for connection in idle)  # answered while they were all held
+        finally:
+            for connection in idle:
+                connection.close()
+
+
+def test_an_idle_connection_is_closed(index):
+    with serving(index, idle_timeout=1) as address:
+        with socket.create_connection(address, timeout=120) as connection:  # the timeout only guards a hang
+            assert connection.recv(1) == b""  # closed by the server, having sent nothing
+
+
+@pytest.mark.parametrize("request_bytes, status", [
+    (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: many\r\n\r\n", b"400"),
+    (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n", b"413"),
+    # Exactly the limit, and no end of the headers: the server has read it all when it answers.
+    (b"GET / HTTP/1.1\r\nHost: x\r\nX-Long: ".ljust(64 * 1024, b"a"), b"431"),
+])
+def test_the_servers_own_error_answers_carry_the_security_headers(index, request_bytes, status):
+    with serving(index, idle_timeout=3600) as address:
+        answer = ask(address, request_bytes)
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    assert re.match(rf"HTTP/1\.[01] {status.decode()} ", head)
+    headers = dict(line.split(": ", 1) for line in head.split("\r\n")[1:])
+    for name, value in web_app.SECURITY_HEADERS.items():
+        assert headers.get(name) == value, name

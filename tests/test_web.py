@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tracemalloc
 import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
@@ -647,3 +648,33 @@ def test_the_servers_own_error_answers_carry_the_security_headers(index, request
     headers = dict(line.split(": ", 1) for line in head.split("\r\n")[1:])
     for name, value in web_app.SECURITY_HEADERS.items():
         assert headers.get(name) == value, name
+
+
+def test_redirects_stay_on_the_site_whatever_the_host_header(client):
+    response = client.get(f"/articles//{SEED}?lang=ar", headers={"Host": "evil.example"})
+    assert response.status_code == 308
+    assert response.headers["Location"] == f"/articles/{SEED}?lang=ar"
+
+
+def test_the_answer_cache_is_bounded_in_bytes(tmp_path):
+    words = "kidney stones form when minerals crystallise in the urine and block the flow".split()
+    docs = [{"article": f"a{n}", "section": "lead", "locale": "en", "title": f"Article {n}", "heading": "",
+             "body": " ".join(words[(n + i) % len(words)] for i in range(100)) + f" w{n}", "position": 0,
+             "status": "source"} for n in range(200)]
+    bound = 1024 * 1024
+    app = create_app(engine(build_translated_index(tmp_path, docs)), cache_bytes=bound)
+    client = app.test_client()
+    assert len(get(client, "/api/search?q=kidney+w0&limit=1000").json["hits"]) == 200
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(1, 40):  # each a new question with 200 hits: some 10 MB of answers in all
+            assert len(get(client, f"/api/search?q=kidney+w{n}&limit=1000").json["hits"]) == 200
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    cache = app.extensions["reader_index"].answers
+    assert grown < 3 * bound
+    assert 0 < cache.bytes <= bound and len(cache) < 39

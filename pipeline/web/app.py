@@ -13,11 +13,15 @@ import json
 import logging
 import math
 import re
+import sys
 import threading
 import unicodedata
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, fields, is_dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 from jinja2 import pass_context
@@ -59,7 +63,7 @@ class ReaderIndex:
     never gets an answer from an older index than the latest.
     """
 
-    def __init__(self, engine: Engine, cache_size: int = 1024):
+    def __init__(self, engine: Engine, cache_size: int = 1024, cache_bytes: int = 64 * 1024 * 1024):
         self.engine = engine
         try:
             with engine.reader() as reader:  # fail at start, not on the first reader's request
@@ -68,9 +72,12 @@ class ReaderIndex:
             raise IndexingError(f"cannot read the index at {engine.location}: {error}",
                                 hint="run `pipeline ingest` to rebuild it") from None
         self._local = threading.local()
-        self._search = lru_cache(maxsize=cache_size)(self._search_version)
+        # Answers (a search's hits, a whole article) are bounded in bytes as well as in number: a
+        # thousand long answers would otherwise hold gigabytes.
+        self.answers = AnswerCache(cache_size, cache_bytes)
+        self._search = self.answers.keeping(self._search_version)
         self._locales = lru_cache(maxsize=4)(self._locales_version)
-        self._article = lru_cache(maxsize=cache_size)(self._article_version)
+        self._article = self.answers.keeping(self._article_version)
 
     def search(self, text: str, lang: str | None, limit: int) -> SearchResult:
         """Search, answering a repeated query from the cache."""
@@ -101,6 +108,65 @@ class ReaderIndex:
         return article_from(self._reader(), article_id, locale)
 
 
+class AnswerCache:
+    """Answers kept for repeated requests: at most max_items of them, taking at most max_bytes (as
+    sys.getsizeof counts them), the least recently used dropped first. Safe for the server's threads."""
+
+    def __init__(self, max_items: int, max_bytes: int):
+        self.max_items, self.max_bytes = max_items, max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def keeping(self, make: Callable) -> Callable:
+        """make, with its answers kept here (keyed by make and its arguments)."""
+        def cached(*args):
+            key = (make.__name__, *args)
+            with self._lock:
+                entry = self._entries.get(key)
+                if entry is not None:
+                    self._entries.move_to_end(key)
+                    return entry[0]
+            value = make(*args)
+            self._keep(key, value)
+            return value
+
+        return cached
+
+    def _keep(self, key: tuple, value: object) -> None:
+        size = size_of(value)
+        if size > self.max_bytes:
+            return  # one answer larger than the whole cache is made again when asked again
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (value, size)
+            self.bytes += size
+            while self.bytes > self.max_bytes or len(self._entries) > self.max_items:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self.bytes -= dropped
+
+
+def size_of(value: object) -> int:
+    """The bytes an answer takes: sys.getsizeof of it and of everything it holds (strings shared by
+    several answers are counted in each)."""
+    size, todo = 0, [value]
+    while todo:
+        item = todo.pop()
+        size += sys.getsizeof(item)
+        if isinstance(item, (tuple, list, set, frozenset)):
+            todo.extend(item)
+        elif isinstance(item, dict):
+            todo.extend(item.keys())
+            todo.extend(item.values())
+        elif is_dataclass(item) and not isinstance(item, type):
+            todo.extend(getattr(item, field.name) for field in fields(item))
+    return size
+
+
 @dataclass(frozen=True)
 class Query:
     """What the reader typed, made safe to search and show.
@@ -124,15 +190,17 @@ class Query:
 reader = Blueprint("reader", __name__)
 
 
-def create_app(engine: Engine, cache_size: int = 1024, demand: DemandCounts | None = None) -> Flask:
+def create_app(engine: Engine, cache_size: int = 1024, demand: DemandCounts | None = None,
+               cache_bytes: int = 64 * 1024 * 1024) -> Flask:
     """The reader's Flask app over an engine's index (raises IndexingError if there is none).
 
     demand: where to count the sections readers were shown untranslated (`catalog todo --by-demand`).
+    cache_size, cache_bytes: how many answers are kept for repeated requests, and in how many bytes.
     """
     app = Flask(__name__, static_folder=None, template_folder=str(HERE / "templates"))
     app.jinja_options = {"trim_blocks": True, "lstrip_blocks": True}
     app.config.update(MAX_CONTENT_LENGTH=64 * 1024, JSON_AS_ASCII=False)
-    app.extensions["reader_index"] = ReaderIndex(engine, cache_size)
+    app.extensions["reader_index"] = ReaderIndex(engine, cache_size, cache_bytes)
     app.extensions["reader_demand"] = demand
     css = (HERE / "static" / "reader.css").read_bytes()
     app.extensions["reader_css"] = (css, hashlib.sha256(css).hexdigest()[:12])
@@ -256,7 +324,18 @@ def _index_unavailable(error: IndexingError):
 
 def _secure(response: Response) -> Response:
     response.headers.update(SECURITY_HEADERS)
+    location = response.headers.get("Location")
+    if location:
+        response.headers["Location"] = _relative(location)
     return response
+
+
+def _relative(location: str) -> str:
+    """A redirect's target as a path on this site: Werkzeug builds it from the Host header, which
+    the client chose (behind a proxy, not the site's own name)."""
+    parts = urlsplit(location)
+    path = "/" + parts.path.lstrip("/")  # never `//host`, which a browser reads as another site
+    return urlunsplit(("", "", path, parts.query, parts.fragment))
 
 
 def _install_gettext(app: Flask) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
 from benchmarks.pathological import FORMATS, SHAPES, STEPS, normal_units, run, write_article
 from pipeline.parsers import PARSERS
 
 from .conftest import SOURCES
 
 
+@pytest.mark.slow
 def test_every_shape_in_every_format_gets_every_step_timed(tmp_path):
     out = io.StringIO()
     rows = run(tmp_path / "work", SOURCES / "kidney-stones.html", [0.004], list(SHAPES), list(FORMATS),

@@ -333,6 +333,7 @@ def test_searches_during_an_ingest_never_fail(tmp_path):
 TERMINAL_COMMANDS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+@pytest.mark.slow
 def test_no_command_lets_a_file_name_or_a_catalogue_line_command_the_terminal(tmp_path):
     sources = tmp_path / "sources"
     sources.mkdir()
@@ -435,6 +436,7 @@ def _stopped_write(tmp_path: Path, target: Path) -> subprocess.Popen:
     return writer
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [["ingest"], ["catalog", "update"]])
 def test_the_next_run_removes_what_a_killed_write_left(tmp_path, command):
     (tmp_path / "sources").mkdir()
@@ -451,6 +453,7 @@ def test_the_next_run_removes_what_a_killed_write_left(tmp_path, command):
     assert not left[0].exists() and catalogue.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_a_write_still_going_on_keeps_its_temporary_file(tmp_path):
     (tmp_path / "locales").mkdir()
     target = tmp_path / "locales" / "a.po"

@@ -615,6 +615,7 @@ def still_open(connection: socket.socket) -> bool:
         return True
 
 
+@pytest.mark.slow
 def test_idle_connections_do_not_lock_readers_out(index):
     with serving(index, idle_timeout=3600) as address:
         idle = [socket.create_connection(address) for _ in range(150)]  # waitress's default limit: 100
@@ -628,6 +629,7 @@ def test_idle_connections_do_not_lock_readers_out(index):
                 connection.close()
 
 
+@pytest.mark.slow
 def test_an_idle_connection_is_closed(index):
     with serving(index, idle_timeout=1) as address:
         with socket.create_connection(address, timeout=120) as connection:  # the timeout only guards a hang
@@ -640,6 +642,7 @@ def test_an_idle_connection_is_closed(index):
     # Exactly the limit, and no end of the headers: the server has read it all when it answers.
     (b"GET / HTTP/1.1\r\nHost: x\r\nX-Long: ".ljust(64 * 1024, b"a"), b"431"),
 ])
+@pytest.mark.slow
 def test_the_servers_own_error_answers_carry_the_security_headers(index, request_bytes, status):
     with serving(index, idle_timeout=3600) as address:
         answer = ask(address, request_bytes)
@@ -656,6 +659,7 @@ def test_redirects_stay_on_the_site_whatever_the_host_header(client):
     assert response.headers["Location"] == f"/articles/{SEED}?lang=ar"
 
 
+@pytest.mark.slow
 def test_the_answer_cache_is_bounded_in_bytes(tmp_path):
     words = "kidney stones form when minerals crystallise in the urine and block the flow".split()
     docs = [{"article": f"a{n}", "section": "lead", "locale": "en", "title": f"Article {n}", "heading": "",

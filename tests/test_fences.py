@@ -46,7 +46,7 @@ def test_each_library_is_imported_only_inside_its_fence(path):
         assert whoosh <= allowed, whoosh
     if not _under(path, "engine/opensearch/"):
         assert not {name for name in imports if name.split(".")[0] == "opensearchpy"}
-    if not _under(path, "cli.py") and not _under(path, "cli/"):
+    if not _under(path, "cli/"):
         assert not {name for name in imports if name.split(".")[0] == "click"}
 
 

@@ -282,36 +282,10 @@ _WITH_ABBREVIATION = re.compile(r"(.+?)\s*\(([A-Z][A-Za-z0-9-]*[A-Z0-9])\)")
 
 
 def _merge_entry(entry: Entry, rows: _Rows, report: ImportReport, source_name: str) -> None:
-    terms = []
-    for lang in LANGUAGE_COLUMNS:
-        for term in entry.terms.get(lang, []):
-            # "متلازمة الضائقة التنفسية الحادة (ARDS)": the term, and its abbreviation apart.
-            match = _WITH_ABBREVIATION.fullmatch(term)
-            if match:
-                terms.append((lang, match.group(1).strip()))
-                terms.append(("abbreviations", match.group(2)))
-            else:
-                terms.append((lang, term))
-    terms += [("abbreviations", t) for t in entry.abbreviations]
-    usable = []
-    for column, term in terms:
-        words = tuple(analyze(term))
-        if not words or _UNSAFE.search(term):
-            report.skipped.append(f"{entry.where}: {term!r} has no searchable word or holds '|'")
-            continue
-        usable.append((column, term, words))
-    owners = {id(rows.owner[w]): rows.owner[w] for _, _, w in usable if w in rows.owner}
-    if len(owners) > 1:
-        lines = ", ".join(str(row.line or "new") for row in owners.values())
-        report.skipped.append(f"{entry.where}: its terms belong to different rows of the table (lines {lines})")
+    usable = _usable_terms(entry, report)
+    owners = _owners(entry, usable, rows, report)
+    if owners is None:
         return
-    for column, term, words in usable:
-        row = rows.owner.get(words)
-        if row is not None and not any(_same_term(term, other) for other in row.english + row.arabic + row.abbreviations):
-            # Only a stem in common ("contagiousness", "contagious"): another concept, not a synonym.
-            report.skipped.append(f"{entry.where}: {term!r} is searched as a term of the row "
-                                  f"{'at line ' + str(row.line) if row.line else 'imported before'} but is another word")
-            return
     created = not owners
     if owners:
         row = next(iter(owners.values()))
@@ -350,6 +324,49 @@ def _merge_entry(entry: Entry, rows: _Rows, report: ImportReport, source_name: s
         report.merged += 1
     else:
         report.unchanged += 1
+
+
+def _usable_terms(entry: Entry, report: ImportReport) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The entry's terms as (column, term, searched words), an abbreviation in brackets apart; a term
+    the table cannot hold is named in the report and left out."""
+    terms = []
+    for lang in LANGUAGE_COLUMNS:
+        for term in entry.terms.get(lang, []):
+            # "متلازمة الضائقة التنفسية الحادة (ARDS)": the term, and its abbreviation apart.
+            match = _WITH_ABBREVIATION.fullmatch(term)
+            if match:
+                terms.append((lang, match.group(1).strip()))
+                terms.append(("abbreviations", match.group(2)))
+            else:
+                terms.append((lang, term))
+    terms += [("abbreviations", t) for t in entry.abbreviations]
+    usable = []
+    for column, term in terms:
+        words = tuple(analyze(term))
+        if not words or _UNSAFE.search(term):
+            report.skipped.append(f"{entry.where}: {term!r} has no searchable word or holds '|'")
+            continue
+        usable.append((column, term, words))
+    return usable
+
+
+def _owners(entry: Entry, usable, rows: _Rows, report: ImportReport) -> dict | None:
+    """The rows of the table that already hold one of the terms (by id), or None, named in the
+    report, when the entry cannot be merged: its terms are in several rows, or one only shares a
+    stem with a row's term."""
+    owners = {id(rows.owner[w]): rows.owner[w] for _, _, w in usable if w in rows.owner}
+    if len(owners) > 1:
+        lines = ", ".join(str(row.line or "new") for row in owners.values())
+        report.skipped.append(f"{entry.where}: its terms belong to different rows of the table (lines {lines})")
+        return None
+    for column, term, words in usable:
+        row = rows.owner.get(words)
+        if row is not None and not any(_same_term(term, other) for other in row.english + row.arabic + row.abbreviations):
+            # Only a stem in common ("contagiousness", "contagious"): another concept, not a synonym.
+            report.skipped.append(f"{entry.where}: {term!r} is searched as a term of the row "
+                                  f"{'at line ' + str(row.line) if row.line else 'imported before'} but is another word")
+            return None
+    return owners
 
 
 # --- Writing TBX ------------------------------------------------------------------------------

@@ -235,22 +235,17 @@ def _apply_units(catalogue: Catalog, po_path: Path, path: Path, units: list[tupl
                  report: XliffImport) -> None:
     by_id = {unit_id(m): m for m in catalogue if m.id}
     for group_base, group in units:
-        ident = group[0].ident.split("[", 1)[0]
-        message = by_id.get(ident)
         first = group[0]
+        message = by_id.get(first.ident.split("[", 1)[0])
         if message is None:
             report.refused.append(CatalogError(
                 f"unit {first.ident}: its source no longer matches any message of {po_path} "
-                f"(“{_shorten(first.source)}”)", path, first.line,
-                hint="the article changed since the export: export again and translate the new text"))
+                f"(“{_shorten(first.source)}”)", path, first.line, hint=_EXPORT_AGAIN))
             continue
-        sources = list(message.id) if isinstance(message.id, (list, tuple)) else [message.id]
-        expected = [sources[0] if n == 0 else sources[-1] for n in range(len(group))]
-        if any(unit.source != text for unit, text in zip(group, expected)):
+        if not _same_source(message, group):
             report.refused.append(CatalogError(
                 f"unit {first.ident}: its source no longer matches the current message at "
-                f"{po_path}:{message.lineno or 1}", path, first.line,
-                hint="the article changed since the export: export again and translate the new text"))
+                f"{po_path}:{message.lineno or 1}", path, first.line, hint=_EXPORT_AGAIN))
             continue
         targets = [unit.target for unit in group]
         if all(not target for target in targets):
@@ -263,13 +258,7 @@ def _apply_units(catalogue: Catalog, po_path: Path, path: Path, units: list[tupl
             continue
         new_string = tuple(targets) if plural else targets[0]
         current_string = message.string if plural else (message.string or "")
-        states = {unit.reviewed for unit in group}
-        if None in states and len(states) == 1:
-            # The tool keeps no state (as Poedit does, a translator's edit is their review; an
-            # untouched unit keeps the catalogue's state).
-            reviewed = new_string != current_string or (not message.fuzzy and _complete(message))
-        else:
-            reviewed = states == {True}
+        reviewed = _reviewed(group, message, changed=new_string != current_string)
         if (new_string == current_string and reviewed == (not message.fuzzy and _complete(message))):
             report.unchanged += 1
             continue
@@ -297,6 +286,25 @@ def _apply_units(catalogue: Catalog, po_path: Path, path: Path, units: list[tupl
         if notes:
             message.user_comments = list(dict.fromkeys([*message.user_comments, *notes]))
 
+
+
+def _reviewed(group: list[_Unit], message: Message, changed: bool) -> bool:
+    """Whether the units' translation is reviewed: as their state says, or, from a tool that keeps no
+    state, when the translator changed it (as in Poedit, an edit is a review); an untouched unit
+    keeps the catalogue's state."""
+    states = {unit.reviewed for unit in group}
+    if states == {None}:
+        return changed or (not message.fuzzy and _complete(message))
+    return states == {True}
+
+_EXPORT_AGAIN = "the article changed since the export: export again and translate the new text"
+
+
+def _same_source(message: Message, group: list[_Unit]) -> bool:
+    """Whether the units (a message's, or the forms of a plural's) still have the message's source."""
+    sources = list(message.id) if isinstance(message.id, (list, tuple)) else [message.id]
+    expected = [sources[0] if n == 0 else sources[-1] for n in range(len(group))]
+    return all(unit.source == text for unit, text in zip(group, expected))
 
 def _read_xliff(path: Path) -> list[tuple[str, str, int, list[tuple[str | None, list[_Unit]]]]]:
     """(original, target-language, line, units grouped per message) for each <file>."""

@@ -204,6 +204,29 @@ def test_a_catalogue_that_cannot_be_read_keeps_the_source_documents(project):
     assert '"locale": "en"' in hits
 
 
+def test_a_catalogue_whose_bytes_cannot_be_read_is_named_by_prune_and_pretranslate(project, monkeypatch):
+    from pipeline.catalogue import pofile
+
+    class FailingFile:  # what a failing disk gives: the file opens, its bytes do not come
+        def __init__(self, descriptor, mode):
+            os.close(descriptor)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read(self):
+            raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(pofile.os, "fdopen", FailingFile)
+    for command in (["catalog", "prune", "--dry-run"], ["catalog", "pretranslate", "--locale", "ar", "--dry-run"]):
+        result = run(*command)
+        assert result.exit_code == 1, command
+        assert f"{po(project)}: cannot read file: Input/output error" in result.output, command
+
+
 # --- Links ---------------------------------------------------------------------------------------
 
 

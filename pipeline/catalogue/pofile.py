@@ -145,7 +145,8 @@ def read_regular_file(path: Path) -> bytes:
     """The bytes of a regular file, never through a symbolic link and never waiting on a FIFO.
 
     A catalogue that is a link is refused rather than read through (it could point anywhere), and
-    one that is a FIFO or a device would block the run: both are a CatalogError naming the file.
+    one that is a FIFO or a device would block the run: both are a CatalogError naming the file, as
+    is a file that cannot be read.
     """
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
@@ -159,7 +160,11 @@ def read_regular_file(path: Path) -> bytes:
         os.close(descriptor)
         raise CatalogError("is not a regular file", path, hint="replace it with a PO file")
     with os.fdopen(descriptor, "rb") as file:
-        return file.read()
+        try:
+            return file.read()
+        except OSError as error:  # a folder on some systems, a failing disk
+            raise CatalogError(f"cannot read file: {error.strerror}", path,
+                               hint="check that it is a readable PO file") from None
 
 
 def parse_catalogue(data: bytes, path: Path | str) -> HeaderKeepingCatalog:

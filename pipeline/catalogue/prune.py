@@ -55,9 +55,6 @@ def prune(config: Config, locale: str | None = None, orphans: bool = True, obsol
             try:
                 data = read_regular_file(item.path)  # not through a link, nor from a FIFO
                 catalogue = parse_catalogue(data, item.path)
-            except OSError as error:
-                report.errors.append(CatalogError(f"cannot read file: {error.strerror}", item.path))
-                continue
             except CatalogError as error:
                 report.errors.append(error)
                 continue

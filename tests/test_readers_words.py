@@ -35,6 +35,8 @@ ARTICLES = {
     "abdominal-pain.md": "# Abdominal Pain\n\nPain in the abdomen can come from the stomach, the appendix "
                          "or the intestines.\n",
     "kidney-stones.md": "# Kidney Stones\n\nA kidney stone is a hard piece of material that forms in a kidney.\n",
+    "cocaine.md": "---\ntitle: Cocaine\naliases: [Snow, Coke]\n---\n\nCocaine is a strong stimulant drug.\n",
+    "raynaud.md": "# Raynaud's Phenomenon\n\nIn the cold, the fingers turn white, then blue, and feel numb.\n",
 }
 
 
@@ -146,6 +148,9 @@ def test_a_query_that_lists_symptoms_describes_them(reader):
     # A symptom in a question about an article's subject is no description of symptoms.
     assert not describes("does amblyopia cause pain")
     assert {"sneez", "fever", "cough"} <= SYMPTOM_TERMS
+    # A word that is only some article's other name is not its subject: snow is not cocaine here.
+    assert describes("numb white fingers after being outside in the snow")
+    assert [article for article, _ in hits(reader, "numb white fingers in the snow")][0] == "raynaud"
 
 
 def test_the_article_with_every_symptom_beats_the_one_named_after_one_of_them(reader):
@@ -157,6 +162,18 @@ def test_the_article_with_every_symptom_beats_the_one_named_after_one_of_them(re
     assert reader.document(ranked[0][1]).article == "sore-throat"
     covered = plan(query, reader).query
     assert covered.coverage is not None and covered.depth == RANKING.coverage_depth
+
+
+def test_a_rare_word_of_a_description_counts_more_in_its_coverage_than_a_common_one(reader):
+    def counts(ranking):
+        covered = plan("runny nose sneezing and sore throat", reader, ranking).query.coverage
+        assert covered is not None
+        return {group: weight for group, weight in zip(covered.groups, covered.weights)}
+
+    flat, default = counts(dataclasses.replace(RANKING, coverage_idf=0.0)), counts(RANKING)
+    sneezing, throat = (next(group for group in flat if term in group) for term in ("sneez", "throat"))
+    # Sneezing is in one article, a sore throat in two: lacking it costs a candidate more.
+    assert default[sneezing] / default[throat] > flat[sneezing] / flat[throat]
 
 
 def test_coverage_multiplies_each_candidate_by_the_share_of_the_query_it_holds(reader):

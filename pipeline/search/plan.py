@@ -80,7 +80,9 @@ class Ranking:
     symptom_words: ...that is, names at least this many different symptoms (SYMPTOM_TERMS)...
     coverage: ...whose best candidates, in a Latin-script query, are multiplied by the share of
         the query they hold to this power (engine.Coverage; 0 to turn off)...
-    coverage_depth: ...this many of them.
+    coverage_depth: ...this many of them; each word counts by its weight times its idf to the
+        power coverage_idf, so a candidate that lacks a rare word of the description ("wheezing")
+        loses more than one that lacks a common one ("chest").
     named: weight, relative to the other names' field, of a whole other name typed, in the
         articles that list it (a title typed whole already matches the title)...
     named_idf: ...when it is a word of the body at least this rare (idf), or several words.
@@ -107,6 +109,7 @@ class Ranking:
     symptom_words: int = 1
     coverage: float = 2.0
     coverage_depth: int = 100
+    coverage_idf: float = 0.5
     named: float = 3.0
     named_idf: float = 5.0
 
@@ -314,21 +317,26 @@ def describes_symptoms(parsed: ParsedQuery, names: tuple[Named, ...] = (), ranki
     symptoms (SYMPTOM_TERMS), and no article about anything else.
 
     "What joint pain medications suit type 2 diabetes?" names a symptom, but asks about the
-    articles it names (Diabetes Type 2, Medications): their titles are the answer.
+    articles it names (Diabetes Type 2, Medications): their titles are the answer. A single word
+    that is no article's title, only some article's other name, does not count: in "numb white
+    fingers after being outside in the snow", snow is not the street name of cocaine.
     """
-    if any(not SYMPTOM_TERMS.intersection(name.key.split()) for name in names):
+    if any(not SYMPTOM_TERMS.intersection(name.key.split()) and not (name.listed and " " not in name.key)
+           for name in names):
         return False
     return len(SYMPTOM_TERMS.intersection(parsed.terms)) >= ranking.symptom_words
 
 
-def coverage(weights: dict[str, float], found: tuple[Expansion, ...], ranking: Ranking) -> Coverage:
+def coverage(weights: dict[str, float], found: tuple[Expansion, ...], reader: Reader,
+             ranking: Ranking) -> Coverage:
     """How much of a query a candidate holds: each word typed, with what stands for it."""
     groups = {term: {term} for term in weights}
     for expansion in found:
         for word in expansion.words:
             if word in groups:
                 groups[word].update(expansion.terms)
-    return Coverage(tuple(tuple(sorted(group)) for group in groups.values()), tuple(weights.values()),
+    counts = tuple(weight * _idf(reader, term, ranking) ** ranking.coverage_idf for term, weight in weights.items())
+    return Coverage(tuple(tuple(sorted(group)) for group in groups.values()), counts,
                     tuple(name for name, _ in ranking.fields if name != ALIASES_FIELD), ranking.coverage)
 
 
@@ -367,9 +375,13 @@ def term_weights(parsed: ParsedQuery, reader: Reader | None, ranking: Ranking) -
         return weights
     power = ranking.focus * (1 - ranking.long_query / len(terms))
     for term in terms:
-        idf = min(reader.idf(name, term) for name, _ in ranking.fields)
-        weights[term] *= idf ** power
+        weights[term] *= _idf(reader, term, ranking) ** power
     return weights
+
+
+def _idf(reader: Reader, term: str, ranking: Ranking) -> float:
+    """A term's idf in the field where it is commonest."""
+    return min(reader.idf(name, term) for name, _ in ranking.fields)
 
 
 _CLITICS = "بلكف"
@@ -483,6 +495,6 @@ def plan(text: str, reader: Reader, ranking: Ranking = RANKING) -> Plan:
     covered = symptoms and not parsed.arabic and ranking.coverage > 0
     query = Query(should, must, proximities(parsed, weights, ranking),
                   max(ranking.depth, ranking.coverage_depth) if covered else ranking.depth,
-                  coverage(weights, found, ranking) if covered else None)
+                  coverage(weights, found, reader, ranking) if covered else None)
     highlight = frozenset(parsed.terms) | frozenset(term for expansion in found for term in expansion.terms)
     return Plan(parsed, query, highlight, suggestion(parsed, corrections, reader), found)

@@ -271,3 +271,9 @@ def test_lines_of_html_paragraphs_whose_words_are_far_or_spelt_otherwise():
     lines = [p.line for p in html.parse(page).sections[0].paragraphs]
     # "Third" is not in the source (an entity spells its T): it keeps the line before.
     assert lines == [2, 2004, 2004, 2006]
+
+
+def test_a_far_paragraph_is_found_by_its_first_word_whole_not_inside_another_word():
+    page = ("<html><body>\n<p>First kidney paragraph.</p>\n<script>" + "x = 1;\n" * 500 + "Secondary = 2;\n"
+            + "x = 1;\n" * 1500 + "</script>\n<p>Second paragraph, far below.</p>\n</body></html>")
+    assert [p.line for p in html.parse(page).sections[0].paragraphs] == [2, 2005]

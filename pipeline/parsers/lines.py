@@ -7,6 +7,7 @@ import re
 from array import array
 
 _WORD = re.compile(r"\w{2,}")
+_LAST_WORD = re.compile(r".*\b(\w{2,})", re.DOTALL)  # from the end back: a few steps, however long the text
 _TOKEN = re.compile(r"\w+")
 # How far past the cursor a paragraph's first word is looked for as it is written (the markup
 # between two paragraphs is short); past that, only a whole word of the source counts, looked up in
@@ -31,30 +32,33 @@ class LineFinder:
         self._starts = [0] + [m.end() for m in re.finditer("\n", source)]
         self._cursor = 0
         self._line = 1
-        self._tokens: dict[str, array] | None = None  # made when a word is first not found nearby
+        self._tokens: dict[str, array] | None = None  # made once scanning far has cost a source's length
+        self._scanned = 0
 
     def line_of(self, text: str) -> int:
         """Return the line where text most likely starts, moving past it."""
-        first = last = ""
-        count = 0
-        for match in _WORD.finditer(text):
-            count += 1
-            last = match.group()
-            if not first:
-                first = last
-        if first:
+        opening = _WORD.search(text)
+        if opening:
+            closing = _LAST_WORD.match(text)
+            assert closing is not None  # text has a word
+            first, last = opening.group(), closing.group(1)
             position = self._find(first, self._cursor, NEARBY)
             if position >= 0:
                 self._line = bisect.bisect_right(self._starts, position)
-                after = position + len(first) if count > 1 else position
+                after = position + len(first) if closing.start(1) > opening.start() else position
                 end = self._find(last, after, NEARBY + SPREAD * len(text))
                 self._cursor = end + len(last) if end >= 0 else position + len(first)
         return self._line
 
     def _find(self, word: str, start: int, span: int) -> int:
-        """Where word next occurs from start: as written within span, else as a whole word; -1 if not."""
+        """Where word next occurs from start: as written within span, else as a whole word (scanning
+        on while the scans have cost less than the source's length in all, then in an index); -1 if not."""
         found = self._source.find(word, start, start + span)
         if found >= 0 or start + span >= len(self._source):
+            return found
+        if self._scanned < len(self._source):
+            found = self._whole_word(word, start + span)
+            self._scanned += (found if found >= 0 else len(self._source)) - start
             return found
         if self._tokens is None:
             self._tokens = {}
@@ -65,3 +69,15 @@ class LineFinder:
             return -1
         index = bisect.bisect_left(positions, start)
         return positions[index] if index < len(positions) else -1
+
+    def _whole_word(self, word: str, start: int) -> int:
+        """Where word next occurs from start as a whole word, scanning the source; -1 if not."""
+        source = self._source
+        found = source.find(word, start)
+        while found >= 0 and (_word_character(source, found - 1) or _word_character(source, found + len(word))):
+            found = source.find(word, found + 1)
+        return found
+
+
+def _word_character(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and (text[index].isalnum() or text[index] == "_")

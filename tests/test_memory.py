@@ -173,6 +173,29 @@ def test_no_memory_path_makes_an_unreviewed_translation_reviewed(seeded):
     assert '"status": "translated"' not in hits.split('"article": "stones-again"')[-1].split("}")[0]
 
 
+def test_the_memory_reads_a_catalogue_again_only_when_its_file_changed(seeded, monkeypatch, tmp_path):
+    from pipeline import files
+    from pipeline.catalogue import pofile
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    reads: list[str] = []
+    original = pofile.read_regular_file
+    monkeypatch.setattr(pofile, "read_regular_file", lambda path: reads.append(Path(path).name) or original(path))
+    catalogues = len(list(AR.glob("*.po")))
+    load_memory(Path("locales"))
+    load_memory(Path("locales"))
+    # Files written moments ago are read every time: a second change could share their times.
+    assert len(reads) == 2 * catalogues
+    monkeypatch.setattr(files, "SETTLE_NS", -(10**18))  # as if they were written long ago
+    load_memory(Path("locales"))
+    reads.clear()
+    assert load_memory(Path("locales")).exact(STONES, "ar")[0].target == STONES_AR
+    assert reads == []
+    edit(AR / "kidney-stones.po", "من ٥ مم", "من ٦ مم")  # the same size, new times
+    assert load_memory(Path("locales")).exact(STONES, "ar")[0].target == STONES_AR.replace("٥", "٦")
+    assert reads == ["kidney-stones.po"]
+
+
 # --- Where a fuzzy suggestion comes from ------------------------------------------------------
 
 

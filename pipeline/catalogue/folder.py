@@ -145,10 +145,13 @@ def catalogue_files(locales_dir: Path, locale: str | None = None) -> list[Catalo
                 log.warning("%s: a link; catalogues are not read through links, so it is skipped",
                             Path(root, linked))
             folders.sort()
+            # An article id is the path under the folder, in forward slashes, without ".po":
+            # taken from strings, as a site has thousands of catalogues per locale.
+            under = os.path.relpath(root, folder).replace(os.sep, "/")
+            prefix = "" if under == "." else under + "/"
             for file_name in names:
-                if file_name.endswith(".po"):
-                    path = Path(root, file_name)
-                    files.append(CatalogueFile(name, path.relative_to(folder).with_suffix("").as_posix(), path))
+                if file_name.endswith(".po") and file_name != ".po":
+                    files.append(CatalogueFile(name, prefix + file_name[:-3], Path(root, file_name)))
     return sorted(files, key=lambda item: (item.locale, item.path))
 
 

@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import pickle
 import re
+import stat
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CatalogError
-from ..files import cache_folder, write_file
+from ..files import Stats, cache_folder, settled, write_file
 from ..locale_tags import language, underscored
 
 log = logging.getLogger(__name__)
@@ -220,8 +223,11 @@ def reviewed_pairs(catalogue) -> list[tuple[str, str]]:
 
 
 class _ScanCache:
-    """What each catalogue contributes to the memory, kept in the user's cache folder by the
-    hash of its bytes: reading a catalogue with Babel takes milliseconds, hashing it microseconds."""
+    """What each catalogue contributes to the memory, kept in the user's cache folder by the hash
+    of its bytes: reading a catalogue with Babel takes milliseconds, hashing it microseconds. A
+    file whose size, times and inode are those of its last scan is not even read (as git's index
+    does), unless it changed so shortly before that scan that a second change could share its times.
+    """
 
     def __init__(self, locales_dir: Path):
         digest = hashlib.sha256(str(locales_dir.resolve()).encode("utf-8")).hexdigest()[:16]
@@ -229,41 +235,65 @@ class _ScanCache:
         self.changed = False
         try:
             loaded = pickle.loads(self.path.read_bytes())
-            self.known: dict[str, tuple] = loaded if isinstance(loaded, dict) else {}
+            self.known: dict[str, tuple] = loaded["scans"]
+            self.files: dict[str, tuple] = loaded["files"]
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
-                TypeError, ValueError):
-            self.known = {}
+                KeyError, TypeError, ValueError):
+            self.known, self.files = {}, {}
         self.seen: dict[str, tuple] = {}
+        self.seen_files: dict[str, tuple] = {}
+        self.started = time.time_ns()
 
     def scan(self, path: Path) -> tuple[list[tuple[str, str]], frozenset[str]] | None:
         from .pofile import parse_catalogue, read_regular_file
 
-        try:
-            # Never through a link nor from a FIFO (which would wait forever): see read_regular_file.
-            data = read_regular_file(path)
-        except CatalogError:
-            return None
-        key = hashlib.sha256(data).hexdigest()
-        found = self.known.get(key)
-        if found is None:
+        signature = _signature(path)
+        last = self.files.get(str(path))
+        if signature is not None and last is not None and last[0] == signature and last[1] in self.known:
+            key = last[1]
+            found = self.known[key]
+        else:
             try:
-                catalogue = parse_catalogue(data, path)
+                # Never through a link nor from a FIFO (which would wait forever): see read_regular_file.
+                data = read_regular_file(path)
             except CatalogError:
                 return None
-            msgids = frozenset(m.id if isinstance(m.id, str) else m.id[0] for m in catalogue if m.id)
-            found = (reviewed_pairs(catalogue), msgids)
-            self.changed = True
+            key = hashlib.sha256(data).hexdigest()
+            if key in self.known:
+                found = self.known[key]
+            else:
+                try:
+                    catalogue = parse_catalogue(data, path)
+                except CatalogError:
+                    return None
+                msgids = frozenset(m.id if isinstance(m.id, str) else m.id[0] for m in catalogue if m.id)
+                found = (reviewed_pairs(catalogue), msgids)
+                self.changed = True
         self.seen[key] = found
+        if signature is not None and settled([signature], self.started):
+            self.seen_files[str(path)] = (signature, key)
         return found
 
     def save(self) -> None:
         # Only what this scan saw is kept: the cache never outgrows the folder it describes.
-        if not self.changed and len(self.seen) == len(self.known):
+        if not self.changed and self.seen.keys() == self.known.keys() and self.seen_files == self.files:
             return
         try:
-            write_file(self.path, pickle.dumps(self.seen, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+            write_file(self.path, pickle.dumps({"scans": self.seen, "files": self.seen_files},
+                                               protocol=pickle.HIGHEST_PROTOCOL), durable=False)
         except OSError:
             pass
+
+
+def _signature(path: Path) -> Stats | None:
+    """A regular file's file_stats (never through a link); None for anything else."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return str(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
 
 # --- TMX --------------------------------------------------------------------------------------

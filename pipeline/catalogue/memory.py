@@ -142,12 +142,17 @@ def retrieval_keys(text: str) -> list[str]:
     dropped first): cheap keys under which inflected forms of a word meet."""
     keys = []
     for word in _WORD.findall(text.casefold()):
-        for prefix in ("وال", "بال", "فال", "كال", "لل", "ال"):
-            if word.startswith(prefix) and len(word) > len(prefix) + 2:
-                word = word[len(prefix):]
-                break
+        if word[0] in _PREFIX_LETTERS:
+            for prefix in _PREFIXES:
+                if word.startswith(prefix) and len(word) > len(prefix) + 2:
+                    word = word[len(prefix):]
+                    break
         keys.append(word[:5])
     return keys
+
+
+_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
+_PREFIX_LETTERS = frozenset(prefix[0] for prefix in _PREFIXES)
 
 
 class NearIndex:
@@ -170,7 +175,8 @@ class NearIndex:
         keys = sorted(set(retrieval_keys(text)), key=lambda k: (len(self.postings.get(k, ())), k))
         shared: Counter[int] = Counter()
         for key in keys[:6]:  # the rarest
-            shared.update(self.postings.get(key, ())[:_POSTINGS])
+            if key in self.postings:
+                shared.update(self.postings[key][:_POSTINGS])
         return [number for number, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:limit]]
 
 

@@ -21,7 +21,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Sequence, Set
 from itertools import accumulate, compress, repeat
-from operator import ge
+from operator import ge, mul
 
 from whoosh.util.numeric import byte_to_length
 
@@ -51,6 +51,7 @@ class KeptPostings:
         # (field, term) -> TermScores._entries; filled without the lock: whoever writes an entry
         # first, the value is the same.
         self.entries: dict[tuple[str, str], tuple[tuple[int, tuple[int, int] | None], ...]] = {}
+        self.frequencies: dict[tuple[str, str], int] = {}  # (field, term) -> documents holding it
         # (field, B, K1) -> BM25's length part for each document
         self.norms: dict[tuple[str, float, float], array] = {}
         # (field, term) -> idf; and how many documents are in an Arabic-script locale (TermScores)
@@ -172,7 +173,11 @@ class TermScores:
 
     def frequency(self, fieldname: str, text: str) -> int:
         """How many documents have a term in a field."""
-        return sum(frequency for frequency, _ in self._entries(fieldname, text))
+        found = self._kept.frequencies.get((fieldname, text))
+        if found is None:
+            found = self._kept.frequencies[(fieldname, text)] = sum(
+                frequency for frequency, _ in self._entries(fieldname, text))
+        return found
 
     def _entries(self, fieldname: str, text: str) -> tuple[tuple[int, tuple[int, int] | None], ...]:
         """How many documents of each segment have a term in a field, and where the term's entry
@@ -438,8 +443,12 @@ def _key(clause: Clause) -> tuple[str, str | tuple[str, ...]]:
 def _add_postings(postings: tuple[array, Sequence[float]], found: dict[int, float],
                   factor: float) -> None:
     """Add factor times each posting's score to found."""
+    docnums, scores = postings
+    if not found:  # the first clause: no sums to make
+        found.update(zip(docnums, map(mul, scores, repeat(factor))))
+        return
     get = found.get
-    for docnum, score in zip(*postings):
+    for docnum, score in zip(docnums, scores):
         found[docnum] = get(docnum, 0.0) + score * factor
 
 

@@ -276,9 +276,11 @@ def _near(text: str, section: str | None, gap: tuple[int, int, int], own: list[_
         for number in own_index.candidates(text, PER_MESSAGE):
             pool.setdefault(id(own[number]), own[number])
     if memory is not None:
+        cutoff = _threshold(words, False)  # never at the same place
         for entry in memory.near(text, PER_MESSAGE):
-            candidate = _from_entry(entry)
-            pool.setdefault(id(candidate), candidate)
+            if _lengths_allow(len(text), len(entry.source), cutoff):  # others could not reach it
+                candidate = _from_entry(entry)
+                pool.setdefault(id(candidate), candidate)
     best: tuple[float, float, _Candidate] | None = None
     measured: dict[tuple[str, float], float] = {}  # repeated texts (a page's "Back to top.") once
     for ident, candidate in pool.items():

@@ -172,12 +172,13 @@ class NearIndex:
 
     def candidates(self, text: str, limit: int) -> list[int]:
         """The numbers of up to limit distinct texts sharing the most of text's rarest keys, best first."""
-        keys = sorted(set(retrieval_keys(text)), key=lambda k: (len(self.postings.get(k, ())), k))
+        postings = self.postings
+        rarest = sorted([(len(postings[key]) if key in postings else 0, key) for key in set(retrieval_keys(text))])[:6]
         shared: Counter[int] = Counter()
-        for key in keys[:6]:  # the rarest
-            if key in self.postings:
-                shared.update(self.postings[key][:_POSTINGS])
-        return [number for number, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:limit]]
+        for size, key in rarest:
+            if size:
+                shared.update(postings[key][:_POSTINGS])
+        return [number for _, number in sorted([(-count, number) for number, count in shared.items()])[:limit]]
 
 
 # --- Building the memory ----------------------------------------------------------------------

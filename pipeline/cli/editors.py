@@ -46,10 +46,10 @@ def ingest(sources: Path, locales: Path, index_dir: Path, engine: str, max_bytes
     echo_errors(report.failed)
     per_locale = safe(", ".join(f"{locale} {n}" for locale, n in report.by_locale.items()))
     echo(f"{len(report.added)} added, {len(report.changed)} changed, "
-               f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
-               f"{len(report.failed)} failed; {report.catalogue_files} catalogue files written; "
-               f"{report.sections} sections indexed{f' ({per_locale})' if per_locale else ''} "
-               f"in {report.seconds:.2f}s")
+         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
+         f"{len(report.failed)} failed; {report.catalogue_files} catalogue files written; "
+         f"{report.sections} sections indexed{f' ({per_locale})' if per_locale else ''} "
+         f"in {report.seconds:.2f}s")
     if report.failed or (strict and warnings.count):
         sys.exit(1)
 
@@ -73,6 +73,6 @@ def export(out_dir: Path, format_: str, sources: Path, locales: Path) -> None:
     report = result.report
     per_locale = ", ".join(f"{locale} {n}" for locale, n in report.by_locale)
     echo(f"{report.sections} sections{f' ({per_locale})' if per_locale else ''} written for the index "
-               f"{report.index} (alias {report.alias}): " + ", ".join(safe(str(path)) for path in report.files))
+         f"{report.index} (alias {report.alias}): " + ", ".join(safe(str(path)) for path in report.files))
     if result.failed:
         sys.exit(1)

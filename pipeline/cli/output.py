@@ -92,7 +92,7 @@ def run(function, *args, **kwargs):
         raise click.ClickException(safe(str(error))) from None
     except KeyboardInterrupt:
         echo("\nInterrupted: nothing was committed; the last good index and catalogues are intact.",
-                   err=True)
+             err=True)
         sys.exit(130)
 
 

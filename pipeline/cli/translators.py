@@ -32,7 +32,7 @@ def catalog_init(locale: str, sources: Path, locales: Path) -> None:
     echo_errors(report.errors)
     if started:
         echo(f"{locale}: already started ({started} catalogues in {folder}); "
-                   f"{len(created)} catalogues created for new articles")
+             f"{len(created)} catalogues created for new articles")
     else:
         echo(f"{locale}: {len(created)} catalogues created in {folder}")
     if report.errors:
@@ -57,13 +57,13 @@ def catalog_update(check: bool, sources: Path, locales: Path) -> None:
         echo(f"orphan: {path} (its article is gone; `pipeline catalog prune` removes it)")
     if not check:
         echo(f"{len(report.created)} created, {len(report.updated)} updated, "
-                   f"{len(report.removed)} removed, {report.unchanged} unchanged")
+             f"{len(report.removed)} removed, {report.unchanged} unchanged")
     elif report.stale or report.orphans:
         if report.stale:
             echo(f"{len(report.stale)} files out of step with the sources; run `pipeline catalog update`")
         if report.orphans:
             echo(f"{len(report.orphans)} orphan catalogue{'s' if len(report.orphans) > 1 else ''} "
-                       "(article gone); remove with `pipeline catalog prune` once no longer needed")
+                 "(article gone); remove with `pipeline catalog prune` once no longer needed")
     else:
         echo(f"all {report.unchanged} templates and catalogues are in step with the sources")
     if report.errors or (check and (report.stale or report.orphans)):
@@ -169,7 +169,7 @@ def catalog_compile(use_fuzzy: bool, locale: str | None, locales: Path) -> None:
     report = run(compile_catalogues, Config(locales=locales), use_fuzzy=use_fuzzy, locale=locale)
     echo_errors(report.errors)
     echo(f"{len(report.compiled)} catalogues compiled to .mo "
-               f"(fuzzy translations {'included' if use_fuzzy else 'left out'})")
+         f"(fuzzy translations {'included' if use_fuzzy else 'left out'})")
     if report.errors:
         sys.exit(1)
 
@@ -198,7 +198,7 @@ def catalog_prune(locale: str | None, keep_obsolete: bool, keep_orphans: bool, d
     for path, count in report.obsolete:
         echo(f"{verb}: {count} obsolete entr{'y' if count == 1 else 'ies'} from {safe(str(path))}")
     echo(f"{len(report.orphans)} orphan catalogues and {sum(count for _, count in report.obsolete)} "
-               f"obsolete entries {'would be removed' if dry_run else 'removed'}")
+         f"obsolete entries {'would be removed' if dry_run else 'removed'}")
     if report.errors:
         sys.exit(1)
 
@@ -223,7 +223,7 @@ def catalog_pretranslate(locale: str, source_lang: str, dry_run: bool, sources: 
     for path, exact, near in report.filled:
         echo(f"{'would fill' if dry_run else 'filled'}: {safe(str(path))} ({exact} exact, {near} near)")
     echo(f"{report.exact} exact and {report.near} near matches {'would be ' if dry_run else ''}offered "
-               f"as fuzzy in {len(report.filled)} catalogues")
+         f"as fuzzy in {len(report.filled)} catalogues")
     if report.errors:
         sys.exit(1)
 
@@ -246,7 +246,7 @@ def memory_import(tmx: Path, name: str | None, source_lang: str, locales: Path) 
     report = run(import_tmx, tmx, locales, source_lang, name)
     languages = ", ".join(f"{lang} {count}" for lang, count in report.languages.items())
     echo(f"{report.pairs} translation pairs ({languages or 'none'}) from {report.units} units "
-               f"imported into {safe(str(report.path))}; {report.skipped} units without source or target skipped")
+         f"imported into {safe(str(report.path))}; {report.skipped} units without source or target skipped")
 
 
 @catalog_memory.command("export")
@@ -261,7 +261,7 @@ def memory_export(tmx: Path, locale: str | None, source_lang: str, include_impor
 
     report = run(export_tmx, locales, tmx, locale, source_lang, include_imported)
     echo(f"{report.pairs} translations of {report.units} source texts "
-               f"({', '.join(report.locales) or 'no locale'}) written to {safe(str(tmx))}")
+         f"({', '.join(report.locales) or 'no locale'}) written to {safe(str(tmx))}")
 
 
 @catalog.group("xliff")
@@ -281,7 +281,7 @@ def xliff_export(xliff: Path, locale: str, source_lang: str, waiting: bool, loca
 
     report = run(export_xliff, locales, locale, xliff, source_lang, waiting)
     echo(f"{report.units} units ({report.fuzzy} fuzzy, {report.untranslated} untranslated) "
-               f"from {report.files} catalogues written to {safe(str(xliff))}")
+         f"from {report.files} catalogues written to {safe(str(xliff))}")
 
 
 @catalog_xliff.command("import")
@@ -301,7 +301,7 @@ def xliff_import(xliff: Path, dry_run: bool, locales: Path) -> None:
     for path in report.written:
         echo(f"{'would update' if dry_run else 'updated'}: {safe(str(path))}")
     echo(f"{report.translated} translated, {report.fuzzy} fuzzy, {report.unchanged} unchanged, "
-               f"{len(report.refused)} refused")
+         f"{len(report.refused)} refused")
     if report.refused:
         sys.exit(1)
 
@@ -359,8 +359,8 @@ def termbase_import(source: Path, table: Path) -> None:
     for reason in report.skipped:
         echo(f"skipped: {safe(reason)}")
     echo(f"{report.read} entries read: {report.added} rows added, {report.merged} rows given new terms, "
-               f"{report.unchanged} already in the table, {len(report.skipped)} skipped; "
-               f"{safe(str(table))} {'written' if report.written else 'unchanged'}")
+         f"{report.unchanged} already in the table, {len(report.skipped)} skipped; "
+         f"{safe(str(table))} {'written' if report.written else 'unchanged'}")
 
 
 @termbase.command("export")

@@ -196,6 +196,22 @@ def test_the_memory_reads_a_catalogue_again_only_when_its_file_changed(seeded, m
     assert reads == ["kidney-stones.po"]
 
 
+def test_copies_of_a_catalogue_are_parsed_once_for_the_memory(seeded, monkeypatch, tmp_path):
+    from pipeline.catalogue import pofile
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    parsed: list[str] = []
+    original = pofile.parse_catalogue
+    monkeypatch.setattr(pofile, "parse_catalogue", lambda data, path: parsed.append(Path(path).name)
+                        or original(data, path))
+    for copy in ("copy1", "copy2"):
+        (AR / copy).mkdir()
+        shutil.copy(AR / "kidney-stones.po", AR / copy / "kidney-stones.po")
+    memory = load_memory(Path("locales"))
+    assert parsed.count("kidney-stones.po") == 1
+    assert len(memory.exact(STONES, "ar")) == 3  # one entry per catalogue all the same
+
+
 # --- Where a fuzzy suggestion comes from ------------------------------------------------------
 
 

@@ -266,8 +266,8 @@ class _ScanCache:
             except CatalogError:
                 return None
             key = hashlib.sha256(data).hexdigest()
-            if key in self.known:
-                found = self.known[key]
+            if key in self.seen or key in self.known:  # a copy of a catalogue read before
+                found = self.seen[key] if key in self.seen else self.known[key]
             else:
                 try:
                     catalogue = parse_catalogue(data, path)

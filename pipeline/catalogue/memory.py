@@ -257,8 +257,7 @@ class _ScanCache:
         signature = _signature(path)
         last = self.files.get(str(path))
         if signature is not None and last is not None and last[0] == signature and last[1] in self.known:
-            key = last[1]
-            found = self.known[key]
+            key = last[1]  # unchanged since its last scan: not even read
         else:
             try:
                 # Never through a link nor from a FIFO (which would wait forever): see read_regular_file.
@@ -266,17 +265,15 @@ class _ScanCache:
             except CatalogError:
                 return None
             key = hashlib.sha256(data).hexdigest()
-            if key in self.seen or key in self.known:  # a copy of a catalogue read before
-                found = self.seen[key] if key in self.seen else self.known[key]
-            else:
+            if key not in self.seen and key not in self.known:  # nor a copy of one read before
                 try:
                     catalogue = parse_catalogue(data, path)
                 except CatalogError:
                     return None
                 msgids = frozenset(m.id if isinstance(m.id, str) else m.id[0] for m in catalogue if m.id)
-                found = (reviewed_pairs(catalogue), msgids)
+                self.seen[key] = (reviewed_pairs(catalogue), msgids)
                 self.changed = True
-        self.seen[key] = found
+        found = self.seen[key] = self.seen.get(key) or self.known[key]
         if signature is not None and settled([signature], self.started):
             self.seen_files[str(path)] = (signature, key)
         return found
